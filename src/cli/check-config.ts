@@ -1,0 +1,44 @@
+import { loadConfigOrExplain, parse, type Command } from "./command.ts";
+
+export const checkConfig: Command = {
+  name: "check-config",
+  summary: "validate the configuration and print what it enrols (no secrets)",
+  help: `Usage: cc-ci-bot check-config [--config FILE] [--json]
+
+Loads the configuration exactly as "serve" would (file, then environment) and reports the
+first problems with the key to fix, or a summary of what the bot will act on.
+Exit status: 0 valid, 2 invalid.
+`,
+  async run(args) {
+    const { values } = parse(args, { config: { type: "string" }, json: { type: "boolean" } });
+    const { config, source } = loadConfigOrExplain(values.config);
+    const summary = {
+      source: source ?? "environment only",
+      gitea: config.gitea.url,
+      botUser: config.gitea.botUser ?? "(the token's user)",
+      webhookSecrets: config.webhook.secrets.length,
+      port: config.server.port,
+      dataDir: config.dataDir,
+      testmeRepos: config.testme.repos,
+      loops: config.loops.map((l) => ({ name: l.name, repo: l.repo, phases: l.phases.length, sessions: Object.keys(l.sessions) })),
+      operators: config.operators.length,
+      jobs: Object.keys(config.jobs),
+    };
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ ok: true, ...summary }, null, 2) + "\n");
+      return 0;
+    }
+    const warnings = config.webhook.secrets.length === 0 ? ["no webhook secret: every delivery would be refused (set WEBHOOK_SECRET)"] : [];
+    process.stdout.write(
+      [
+        `configuration OK (${summary.source})`,
+        `  gitea:          ${summary.gitea} as ${summary.botUser}`,
+        `  webhook:        ${summary.webhookSecrets} secret(s), port ${summary.port}, data in ${summary.dataDir}`,
+        `  !testme repos:  ${summary.testmeRepos.join(", ") || "(none)"}`,
+        `  loops:          ${summary.loops.map((l) => `${l.name} (${l.repo})`).join(", ") || "(none)"}`,
+        ...warnings.map((w) => `  warning: ${w}`),
+      ].join("\n") + "\n",
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,31 @@
+import { startBot } from "../main.ts";
+import { loadConfigOrExplain, parse, type Command } from "./command.ts";
+
+export const serve: Command = {
+  name: "serve",
+  summary: "run the bot: webhook intake, handlers, outbox, web pages",
+  help: `Usage: cc-ci-bot serve [--config FILE] [--no-dispatch]
+
+Serves POST /webhook, the dashboard, /api, /healthz, /readyz and /metrics on PORT
+(default 8787). Stops gracefully on SIGTERM or SIGINT.
+
+Options:
+  --config FILE    configuration file (default: CC_CI_BOT_CONFIG or ./cc-ci-bot.yaml)
+  --no-dispatch    accept and store deliveries but do not process them (maintenance);
+                   a later normal start processes everything stored
+`,
+  async run(args) {
+    const { values } = parse(args, { config: { type: "string" }, "no-dispatch": { type: "boolean" } });
+    const { config } = loadConfigOrExplain(values.config);
+    const bot = await startBot({ config, dispatch: !values["no-dispatch"] });
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: string) => {
+        bot.log.info({ signal }, "stopping");
+        void bot.stop().then(resolve);
+      };
+      process.once("SIGTERM", () => onSignal("SIGTERM"));
+      process.once("SIGINT", () => onSignal("SIGINT"));
+    });
+    return 0;
+  },
+};

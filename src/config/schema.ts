@@ -1,0 +1,130 @@
+import { z } from "zod";
+
+// The configuration contract (SPEC §10). Every key has a default except the Gitea
+// connection, so a minimal file (or only environment variables) is enough to serve.
+
+const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
+const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
+
+const session = z.object({
+  tmux: z.string().min(1),
+  cwd: z.string().min(1).optional(),
+  start: argv,
+  prompt: z.string().optional(),
+  promptVia: z.enum(["argument", "typed"]).default("typed"),
+});
+
+const phase = z.object({ id: z.string().min(1), plan: z.string().min(1), status: z.string().min(1) });
+
+const loop = z.object({
+  name: z.string().min(1),
+  repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name"),
+  branch: z.string().min(1).default("main"),
+  cloneUrl: z.string().min(1).optional(),
+  pings: z
+    .array(z.object({ prefix: z.string().min(1), to: role }))
+    .default([
+      { prefix: "claim(", to: "adversary" },
+      { prefix: "review(", to: "builder" },
+    ]),
+  inboxes: z.record(z.string().min(1), role).default({
+    "machine-docs/BUILDER-INBOX.md": "builder",
+    "machine-docs/ADVERSARY-INBOX.md": "adversary",
+  }),
+  sessions: z.record(role, session).default({}),
+  phases: z.array(phase).default([]),
+});
+
+const schedule = z.object({
+  name: z.string().min(1),
+  cron: z.string().min(1),
+  tmux: z.string().min(1),
+  cwd: z.string().min(1).optional(),
+  start: argv,
+  prompt: z.string().optional(),
+  mode: z.enum(["start", "fresh"]).default("start"),
+});
+
+export const configSchema = z.object({
+  gitea: z.object({
+    url: z.url({ message: "must be the Gitea base URL, e.g. https://git.example.org" }).transform((u) => u.replace(/\/+$/, "")),
+    token: z.string().min(1, "must be an API token (set GITEA_TOKEN)"),
+    botUser: z.string().min(1).optional(),
+  }),
+  webhook: z
+    .object({
+      secrets: z.array(z.string().min(1, "an empty secret would match nothing")).default([]),
+      maxBodyBytes: z.number().int().positive().max(64 * 1024 * 1024).default(5 * 1024 * 1024),
+    })
+    .prefault({}),
+  server: z
+    .object({
+      port: z.number().int().min(0).max(65535).default(8787),
+      host: z.string().min(1).default("0.0.0.0"),
+      publicUrl: z.url().optional(),
+    })
+    .prefault({}),
+  dataDir: z.string().min(1).default("./data"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  store: z
+    .object({
+      // "full" fsyncs each group commit (survives power loss); "normal" survives a process crash only.
+      synchronous: z.enum(["full", "normal"]).default("full"),
+      retentionDays: z.number().positive().default(30),
+    })
+    .prefault({}),
+  dispatcher: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(100).default(5),
+      backoffMs: z.number().int().positive().default(2000),
+      concurrency: z.number().int().min(1).max(64).default(4),
+    })
+    .prefault({}),
+  outbox: z
+    .object({
+      backoffMs: z.number().int().positive().default(1000),
+      maxBackoffMs: z.number().int().positive().default(5 * 60_000),
+      concurrency: z.number().int().min(1).max(32).default(4),
+    })
+    .prefault({}),
+  testme: z
+    .object({
+      repos: z.array(z.string().min(1)).default([]),
+      trust: z
+        .object({
+          orgs: z.array(z.string()).default([]),
+          users: z.array(z.string()).default([]),
+          collaborators: z.boolean().default(false),
+        })
+        .prefault({}),
+      statusContext: z.string().min(1).default("cc-ci/testme"),
+      supersede: z.enum(["cancel", "keep"]).default("cancel"),
+      maxRunsPerPr: z.number().int().min(0).default(0),
+      runner: z
+        .object({
+          command: argv.optional(),
+          timeoutMinutes: z.number().positive().default(60),
+          capacity: z.number().int().min(1).max(64).default(2),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  operators: z.array(z.string().min(1)).default([]),
+  jobs: z.record(z.string(), z.object({ command: argv })).default({}),
+  loops: z.array(loop).default([]),
+  supervisor: z
+    .object({
+      tickSeconds: z.number().positive().default(30),
+      stallGraceSeconds: z.number().min(0).default(180),
+      stallIdleSeconds: z.number().positive().default(300),
+      sweepMinutes: z.number().positive().default(5),
+      orchestrator: z
+        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional() })
+        .optional(),
+      schedules: z.array(schedule).default([]),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type LoopConfig = Config["loops"][number];

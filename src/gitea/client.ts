@@ -1,0 +1,232 @@
+import { giteaApi, type Api } from "gitea-js";
+import type { Metrics } from "../metrics.ts";
+import type { Redactor } from "../redact.ts";
+
+export type StatusState = "pending" | "success" | "error" | "failure" | "warning";
+
+export interface PullRequestInfo {
+  number: number;
+  state: string;
+  headSha: string;
+  headRef: string;
+  htmlUrl: string | null;
+}
+
+export interface CommentInfo {
+  id: number;
+  body: string;
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StatusInfo {
+  context: string;
+  state: string;
+  description: string;
+  targetUrl: string;
+}
+
+/** The Gitea calls the bot makes (SPEC §13). Handlers receive only the methods they use. */
+export interface GiteaPort {
+  currentUser(): Promise<string>;
+  isOrgMember(org: string, user: string): Promise<boolean>;
+  isCollaborator(owner: string, repo: string, user: string): Promise<boolean>;
+  /** The user's permission on the repo, or null where the endpoint does not exist (before 1.17). */
+  permission(owner: string, repo: string, user: string): Promise<"admin" | "write" | "read" | "none" | null>;
+  pullRequest(owner: string, repo: string, number: number): Promise<PullRequestInfo>;
+  openPullRequests(owner: string, repo: string): Promise<PullRequestInfo[]>;
+  comments(owner: string, repo: string, number: number, since?: string): Promise<CommentInfo[]>;
+  combinedStatus(owner: string, repo: string, ref: string): Promise<{ state: string; statuses: StatusInfo[] }>;
+  fileContents(owner: string, repo: string, path: string, ref: string): Promise<string | null>;
+  createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }>;
+  editComment(owner: string, repo: string, id: number, body: string): Promise<void>;
+  setStatus(owner: string, repo: string, sha: string, s: { state: StatusState; context: string; description: string; targetUrl?: string | undefined }): Promise<void>;
+  addReaction(owner: string, repo: string, commentId: number, reaction: string): Promise<void>;
+}
+
+/** A failed Gitea call: `status` 0 means no answer (network error or timeout). */
+export class GiteaError extends Error {
+  constructor(
+    readonly op: string,
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`gitea ${op} failed: ${status === 0 ? "no answer" : `HTTP ${status}`}${detail ? ` (${detail})` : ""}`);
+    this.name = "GiteaError";
+  }
+
+  /** Worth trying again later: no answer, a server error, or a rate/timeout answer. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+const PAGE = 50;
+const MAX_PAGES = 20;
+
+export interface GiteaClientOptions {
+  url: string;
+  token: string;
+  metrics?: Pick<Metrics, "giteaCalls">;
+  redact?: Redactor;
+  timeoutMs?: number;
+}
+
+/** GiteaPort over gitea-js; the only place that talks HTTP to the forge. */
+export class GiteaClient implements GiteaPort {
+  private readonly api: Api<unknown>;
+
+  constructor(private readonly o: GiteaClientOptions) {
+    const timeoutMs = o.timeoutMs ?? 30_000;
+    this.api = giteaApi(o.url, {
+      token: o.token,
+      customFetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+    });
+  }
+
+  async currentUser(): Promise<string> {
+    const r = await this.call("userGetCurrent", () => this.api.user.userGetCurrent());
+    return r.data.login ?? "";
+  }
+
+  isOrgMember(org: string, user: string): Promise<boolean> {
+    return this.exists("orgIsMember", () => this.api.orgs.orgIsMember(org, user));
+  }
+
+  isCollaborator(owner: string, repo: string, user: string): Promise<boolean> {
+    return this.exists("repoCheckCollaborator", () => this.api.repos.repoCheckCollaborator(owner, repo, user));
+  }
+
+  async permission(owner: string, repo: string, user: string) {
+    try {
+      const r = await this.call("repoGetRepoPermissions", () => this.api.repos.repoGetRepoPermissions(owner, repo, user));
+      const p = r.data.permission;
+      return p === "owner" ? "admin" : p === "admin" || p === "write" || p === "read" ? p : "none";
+    } catch (err) {
+      if (err instanceof GiteaError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async pullRequest(owner: string, repo: string, number: number): Promise<PullRequestInfo> {
+    const r = await this.call("repoGetPullRequest", () => this.api.repos.repoGetPullRequest(owner, repo, number));
+    return toPull(r.data);
+  }
+
+  async openPullRequests(owner: string, repo: string): Promise<PullRequestInfo[]> {
+    const all: PullRequestInfo[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const r = await this.call("repoListPullRequests", () => this.api.repos.repoListPullRequests(owner, repo, { state: "open", page, limit: PAGE }));
+      all.push(...r.data.map(toPull));
+      if (r.data.length < PAGE) break;
+    }
+    return all;
+  }
+
+  async comments(owner: string, repo: string, number: number, since?: string): Promise<CommentInfo[]> {
+    const all: CommentInfo[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      // Gitea's issueGetComments has no paging before 1.2x; a full page means "ask for more".
+      const query = { ...(since ? { since } : {}), page, limit: PAGE } as { since?: string };
+      const r = await this.call("issueGetComments", () => this.api.repos.issueGetComments(owner, repo, number, query));
+      all.push(
+        ...r.data.map((c) => ({
+          id: c.id ?? 0,
+          body: c.body ?? "",
+          author: c.user?.login ?? "",
+          createdAt: c.created_at ?? "",
+          updatedAt: c.updated_at ?? "",
+        })),
+      );
+      if (r.data.length < PAGE) break;
+    }
+    return all;
+  }
+
+  async combinedStatus(owner: string, repo: string, ref: string) {
+    const r = await this.call("repoGetCombinedStatusByRef", () => this.api.repos.repoGetCombinedStatusByRef(owner, repo, ref));
+    return {
+      state: r.data.state ?? "",
+      statuses: (r.data.statuses ?? []).map((s) => ({
+        context: s.context ?? "",
+        state: s.status ?? "",
+        description: s.description ?? "",
+        targetUrl: s.target_url ?? "",
+      })),
+    };
+  }
+
+  async fileContents(owner: string, repo: string, path: string, ref: string): Promise<string | null> {
+    try {
+      const r = await this.call("repoGetContents", () => this.api.repos.repoGetContents(owner, repo, path, { ref }));
+      return r.data.content ? Buffer.from(r.data.content, "base64").toString("utf8") : "";
+    } catch (err) {
+      if (err instanceof GiteaError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }> {
+    const r = await this.call("issueCreateComment", () => this.api.repos.issueCreateComment(owner, repo, number, { body }));
+    return { id: r.data.id ?? 0 };
+  }
+
+  async editComment(owner: string, repo: string, id: number, body: string): Promise<void> {
+    await this.call("issueEditComment", () => this.api.repos.issueEditComment(owner, repo, id, { body }));
+  }
+
+  async setStatus(owner: string, repo: string, sha: string, s: { state: StatusState; context: string; description: string; targetUrl?: string | undefined }) {
+    await this.call("repoCreateStatus", () =>
+      this.api.repos.repoCreateStatus(owner, repo, sha, {
+        state: s.state,
+        context: s.context,
+        description: s.description.slice(0, 255),
+        ...(s.targetUrl ? { target_url: s.targetUrl } : {}),
+      }),
+    );
+  }
+
+  async addReaction(owner: string, repo: string, commentId: number, reaction: string): Promise<void> {
+    await this.call("issuePostCommentReaction", () => this.api.repos.issuePostCommentReaction(owner, repo, commentId, { content: reaction }));
+  }
+
+  private async exists(op: string, fn: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.call(op, fn);
+      return true;
+    } catch (err) {
+      if (err instanceof GiteaError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  private async call<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      const r = await fn();
+      this.o.metrics?.giteaCalls.inc({ op, status: String((r as { status?: number }).status ?? 200) });
+      return r;
+    } catch (err) {
+      const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 0;
+      this.o.metrics?.giteaCalls.inc({ op, status: String(status) });
+      const detail = status === 0 ? (err as Error).message ?? "" : apiMessage(err);
+      throw new GiteaError(op, status, (this.o.redact ?? ((s: string) => s))(detail).slice(0, 300));
+    }
+  }
+}
+
+function apiMessage(err: unknown): string {
+  const e = (err as { error?: unknown }).error;
+  if (e && typeof e === "object" && "message" in e && typeof e.message === "string") return e.message;
+  return "";
+}
+
+function toPull(p: { number?: number; state?: string; head?: { sha?: string; ref?: string }; html_url?: string }): PullRequestInfo {
+  return {
+    number: p.number ?? 0,
+    state: p.state ?? "",
+    headSha: p.head?.sha ?? "",
+    headRef: p.head?.ref ?? "",
+    htmlUrl: p.html_url ?? null,
+  };
+}

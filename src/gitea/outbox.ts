@@ -1,0 +1,123 @@
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { OutboxItem, OutboxStore } from "../store/outbox.ts";
+import { LaneRunner } from "../util/lane-runner.ts";
+import { backoff } from "../util/backoff.ts";
+import { GiteaError, type GiteaPort, type StatusState } from "./client.ts";
+
+/** Every write the bot makes to Gitea, as stored in the outbox. */
+export type GiteaWrite =
+  | { op: "createComment"; owner: string; repo: string; number: number; body: string }
+  | { op: "editComment"; owner: string; repo: string; commentId: number; body: string }
+  /** Edits the bot's own comment carrying `marker` on the PR, or creates it (one result comment per PR). */
+  | { op: "upsertComment"; owner: string; repo: string; number: number; marker: string; body: string }
+  | { op: "setStatus"; owner: string; repo: string; sha: string; state: StatusState; context: string; description: string; targetUrl?: string }
+  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string };
+
+export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction">;
+
+export interface GiteaOutboxOptions {
+  store: OutboxStore;
+  gitea: OutboxGitea;
+  botUser: () => string | null;
+  clock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, "outboxWrites">;
+  backoffMs: number;
+  maxBackoffMs: number;
+  concurrency: number;
+  pollMs?: number;
+}
+
+/**
+ * Durable writes to Gitea (SPEC §9). A write is stored first and sent by the worker: retried
+ * with exponential backoff and jitter while Gitea is down or failing (a report is delayed,
+ * never lost); sent once per idempotency key; and in strict order within its lane (one PR),
+ * so a `pending` status can never land after the final one.
+ */
+export class GiteaOutbox {
+  private readonly runner: LaneRunner;
+
+  constructor(private readonly o: GiteaOutboxOptions) {
+    this.runner = new LaneRunner({
+      concurrency: o.concurrency,
+      pollMs: o.pollMs ?? 500,
+      next: async (free, busy) =>
+        (await o.store.heads(o.clock.now(), free, busy)).map((item) => ({ id: String(item.seq), lane: item.lane, run: () => this.send(item) })),
+      onError: (err, job) => o.log.error({ err, outbox: job.id }, "outbox could not record a result"),
+    });
+  }
+
+  /** Stores a write; a key seen before is not written again. */
+  async enqueue(key: string, lane: string, write: GiteaWrite): Promise<boolean> {
+    const fresh = await this.o.store.enqueue({ key, lane, op: write.op, args: write }, this.o.clock.now());
+    if (fresh) this.runner.wake();
+    return fresh;
+  }
+
+  start(): void {
+    this.runner.start();
+  }
+
+  wake(): void {
+    this.runner.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.runner.idle();
+  }
+
+  private async send(item: OutboxItem): Promise<void> {
+    const { store, clock, log, metrics } = this.o;
+    const write = item.args as GiteaWrite;
+    try {
+      const result = await this.perform(write);
+      await store.complete(item.seq, result, clock.now());
+      metrics.outboxWrites.inc({ op: write.op, outcome: "done" });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof GiteaError && !err.retryable) {
+        // A refusal (404, 422, 403...) will not change by asking again; record it and let the lane move on.
+        await store.fail(item.seq, message, clock.now());
+        metrics.outboxWrites.inc({ op: write.op, outcome: "failed" });
+        log.error({ outbox: item.key, op: write.op, error: message }, "gitea refused a write; not retrying");
+        return;
+      }
+      const delay = backoff(this.o.backoffMs, item.attempts, this.o.maxBackoffMs);
+      await store.retryLater(item.seq, clock.now() + delay, message);
+      metrics.outboxWrites.inc({ op: write.op, outcome: "retry" });
+      log.warn({ outbox: item.key, op: write.op, attempt: item.attempts + 1, retryInMs: delay, error: message }, "gitea write failed; will retry");
+    }
+  }
+
+  private async perform(w: GiteaWrite): Promise<unknown> {
+    const g = this.o.gitea;
+    switch (w.op) {
+      case "createComment":
+        return g.createComment(w.owner, w.repo, w.number, w.body);
+      case "editComment":
+        return g.editComment(w.owner, w.repo, w.commentId, w.body);
+      case "upsertComment": {
+        const bot = this.o.botUser();
+        if (bot === null) throw new Error("the bot's own login is not known yet");
+        const mine = (await g.comments(w.owner, w.repo, w.number)).find(
+          (c) => c.author.toLowerCase() === bot.toLowerCase() && c.body.includes(w.marker),
+        );
+        if (mine) {
+          await g.editComment(w.owner, w.repo, mine.id, w.body);
+          return { id: mine.id, edited: true };
+        }
+        return g.createComment(w.owner, w.repo, w.number, w.body);
+      }
+      case "setStatus":
+        return g.setStatus(w.owner, w.repo, w.sha, w);
+      case "addReaction":
+        return g.addReaction(w.owner, w.repo, w.commentId, w.reaction);
+    }
+  }
+}

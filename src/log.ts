@@ -1,0 +1,51 @@
+import { pino, type Logger, type DestinationStream } from "pino";
+import type { Redactor } from "./redact.ts";
+
+export type { Logger };
+
+// Paths that may carry credentials wherever they appear in a log object.
+const REDACT_PATHS = [
+  "token",
+  "secret",
+  "secrets",
+  "authorization",
+  "*.token",
+  "*.secret",
+  "*.secrets",
+  "*.authorization",
+  "*.Authorization",
+  "headers.authorization",
+  "gitea.token",
+  "config.gitea.token",
+  "config.webhook.secrets",
+];
+
+/**
+ * JSON logs (pino). Structured fields are redacted by path; messages and error texts pass
+ * through the redactor built from the configured secrets, so a token echoed in an error
+ * from a child process never reaches the log.
+ */
+export function createLogger(level: string, redact: Redactor, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: "cc-ci-bot" },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(
+            this,
+            args.map((a) => (typeof a === "string" ? redact(a) : a)) as Parameters<typeof method>,
+          );
+        },
+      },
+      serializers: {
+        err: (err: unknown) => {
+          const e = pino.stdSerializers.err(err as Error);
+          return { ...e, message: redact(e.message ?? ""), stack: e.stack ? redact(e.stack) : undefined };
+        },
+      },
+    },
+    destination,
+  );
+}

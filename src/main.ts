@@ -1,0 +1,168 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { DestinationStream } from "pino";
+import { getRequestListener } from "@hono/node-server";
+import { systemClock, type Clock } from "./clock.ts";
+import type { Config } from "./config/schema.ts";
+import { makeEnrolment } from "./config/enrolment.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { makeRedactor, type Redactor } from "./redact.ts";
+import { openStore, type Store } from "./store/index.ts";
+import { GiteaClient, type GiteaPort } from "./gitea/client.ts";
+import { GiteaOutbox } from "./gitea/outbox.ts";
+import { Dispatcher } from "./handlers/dispatcher.ts";
+import type { Handler } from "./handlers/handler.ts";
+import { createHandlers } from "./handlers/registry.ts";
+import { createIntake } from "./webhooks/intake.ts";
+import type { IntakePolicy } from "./webhooks/ignore.ts";
+import { createWebApp } from "./web/app.ts";
+
+export interface BotOptions {
+  config: Config;
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  /** Replaces the handler registry (tests). */
+  handlers?: (deps: BotDeps) => Handler[];
+  /** false: accept and store deliveries but do not process them (maintenance, tests). */
+  dispatch?: boolean;
+  /** Overrides the Gitea port (tests). */
+  gitea?: GiteaPort;
+}
+
+/** What handlers may be wired with. */
+export interface BotDeps {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  store: Store;
+  gitea: GiteaPort;
+  outbox: GiteaOutbox;
+  redact: Redactor;
+  botUser: () => string | null;
+}
+
+export interface Bot extends BotDeps {
+  server: Server;
+  port: number;
+  url: string;
+  dispatcher: Dispatcher;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: reads nothing itself, builds every dependency once, wires ports into
+ * handlers, and starts the server and the background workers.
+ */
+export async function startBot(options: BotOptions): Promise<Bot> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets]);
+  const log = createLogger(config.logLevel, redact, options.logDestination);
+  const metrics = createMetrics();
+  const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
+  const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact });
+
+  let botLogin: string | null = config.gitea.botUser ?? null;
+  const botUser = () => botLogin;
+  const outbox = new GiteaOutbox({
+    store: store.outbox,
+    gitea,
+    botUser,
+    clock,
+    log: log.child({ component: "outbox" }),
+    metrics,
+    backoffMs: config.outbox.backoffMs,
+    maxBackoffMs: config.outbox.maxBackoffMs,
+    concurrency: config.outbox.concurrency,
+  });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser };
+  const handlers = (options.handlers ?? createHandlers)(deps);
+
+  const isEnrolled = makeEnrolment(config);
+  const policy: IntakePolicy = { isEnrolled, botUser };
+  const dispatcher = new Dispatcher({
+    store: store.deliveries,
+    handlers,
+    policy,
+    clock,
+    log: log.child({ component: "dispatcher" }),
+    metrics,
+    maxAttempts: config.dispatcher.maxAttempts,
+    backoffMs: config.dispatcher.backoffMs,
+    concurrency: config.dispatcher.concurrency,
+  });
+
+  if (config.webhook.secrets.length === 0) {
+    log.error("no webhook secret configured: every delivery will be refused. Set WEBHOOK_SECRET (or webhook.secrets) to the secret of the Gitea webhook.");
+  }
+  const intake = createIntake({
+    store: store.deliveries,
+    secrets: () => config.webhook.secrets,
+    maxBodyBytes: config.webhook.maxBodyBytes,
+    policy,
+    clock,
+    log: log.child({ component: "intake" }),
+    metrics,
+    onAccepted: () => dispatcher.wake(),
+  });
+  let ready = false;
+  const app = createWebApp({ store, metrics, ready: () => ready, log });
+  const rest = getRequestListener(app.fetch);
+  const server = createServer((req, res) => {
+    if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
+      intake(req, res).catch((err: unknown) => {
+        log.error({ err }, "intake failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");
+      });
+      return;
+    }
+    void rest(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+
+  // The bot's own login tells its comments apart; resolve it in the background so a Gitea
+  // outage at start does not stop intake.
+  let resolveTimer: NodeJS.Timeout | null = null;
+  const resolveBotUser = async () => {
+    try {
+      botLogin = await gitea.currentUser();
+      log.info({ botUser: botLogin }, "bot account resolved from the token");
+      outbox.wake();
+      dispatcher.wake();
+    } catch (err) {
+      log.warn({ err }, "could not ask Gitea who the token belongs to; will try again in 30 s");
+      resolveTimer = setTimeout(() => void resolveBotUser(), 30_000);
+      resolveTimer.unref();
+    }
+  };
+  if (botLogin === null) void resolveBotUser();
+
+  outbox.start();
+  if (options.dispatch !== false) dispatcher.start();
+  ready = true;
+  log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      if (resolveTimer) clearTimeout(resolveTimer);
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
+      await dispatcher.stop();
+      await outbox.stop();
+      store.close();
+      log.info("cc-ci-bot stopped");
+    })());
+
+  return { ...deps, server, port, url, dispatcher, stop };
+}

@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The Prometheus registry of one bot instance. Each instance owns its registry (no global
+ * default), so several bots in one test process never share counters.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    deliveries: new Counter({
+      name: "ccci_deliveries_total",
+      help: "Webhook deliveries by event and outcome (accepted, duplicate, ignored, rejected_<status>)",
+      labelNames: ["event", "outcome"] as const,
+      registers,
+    }),
+    ackLatency: new Histogram({
+      name: "ccci_ack_latency_seconds",
+      help: "From the first byte of a delivery to its answer (after the store commit for 2xx)",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    handlerFailures: new Counter({
+      name: "ccci_dispatcher_failures_total",
+      help: "Handler failures by handler (each failed attempt)",
+      labelNames: ["handler"] as const,
+      registers,
+    }),
+    deadLetters: new Gauge({ name: "ccci_dead_letters", help: "Deliveries parked as dead letters", registers }),
+    outboxBacklog: new Gauge({ name: "ccci_outbox_backlog", help: "Gitea writes waiting in the outbox", registers }),
+    outboxWrites: new Counter({
+      name: "ccci_outbox_writes_total",
+      help: "Outbox write attempts by operation and outcome (done, retry, failed)",
+      labelNames: ["op", "outcome"] as const,
+      registers,
+    }),
+    giteaCalls: new Counter({
+      name: "ccci_gitea_api_calls_total",
+      help: "Gitea API calls by operation and HTTP status (0 = no answer)",
+      labelNames: ["op", "status"] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,58 @@
+/**
+ * Schema migrations, applied in order at start. Append only: a released migration is never
+ * edited, so every store file reaches the same schema whatever version created it.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE deliveries (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    event        TEXT NOT NULL,
+    action       TEXT,
+    repo         TEXT,
+    content_key  TEXT UNIQUE,
+    state        TEXT NOT NULL,            -- pending | done | dead | ignored
+    reason       TEXT,                     -- why it was ignored
+    body         BLOB,                     -- the verified JSON payload; NULL when ignored
+    received_at  INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    finished_at  INTEGER
+  );
+  CREATE INDEX deliveries_due ON deliveries(state, next_at, seq);
+  CREATE INDEX deliveries_received ON deliveries(received_at);
+
+  CREATE TABLE handler_results (
+    delivery_seq INTEGER NOT NULL REFERENCES deliveries(seq) ON DELETE CASCADE,
+    handler      TEXT NOT NULL,
+    state        TEXT NOT NULL,            -- done | failed
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (delivery_seq, handler)
+  );
+
+  CREATE TABLE outbox (
+    seq          INTEGER PRIMARY KEY,
+    key          TEXT NOT NULL UNIQUE,     -- idempotency key: enqueuing it again is a no-op
+    lane         TEXT NOT NULL,            -- writes of one lane (one PR) go out strictly in order
+    op           TEXT NOT NULL,
+    args         TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'pending',  -- pending | done | failed
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL,
+    last_error   TEXT,
+    result       TEXT,
+    created_at   INTEGER NOT NULL,
+    done_at      INTEGER
+  );
+  CREATE INDEX outbox_lane ON outbox(state, lane, seq);
+
+  CREATE TABLE cursors (
+    key          TEXT PRIMARY KEY,
+    value        TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,118 @@
+import type { Db } from "./db.ts";
+
+export interface OutboxItem {
+  seq: number;
+  key: string;
+  lane: string;
+  op: string;
+  args: unknown;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+}
+
+export interface NewOutboxItem {
+  key: string;
+  lane: string;
+  op: string;
+  args: unknown;
+}
+
+/** Durable queue of writes to Gitea (SPEC §9). */
+export interface OutboxStore {
+  /** Queues a write; a key already queued (or done) is not queued again. Returns whether it was new. */
+  enqueue(item: NewOutboxItem, now: number): Promise<boolean>;
+  /** The oldest pending item of each lane that is due, lanes in `busy` excluded. */
+  heads(now: number, limit: number, busy: ReadonlySet<string>): Promise<OutboxItem[]>;
+  complete(seq: number, result: unknown, now: number): Promise<void>;
+  retryLater(seq: number, nextAt: number, error: string): Promise<void>;
+  fail(seq: number, error: string, now: number): Promise<void>;
+  backlog(): Promise<number>;
+  /** The next time anything pending becomes due, or null when nothing is pending. */
+  nextDueAt(): Promise<number | null>;
+  list(limit: number): Promise<Array<OutboxItem & { state: string; result: unknown }>>;
+}
+
+interface Row {
+  seq: number;
+  key: string;
+  lane: string;
+  op: string;
+  args: string;
+  state: string;
+  attempts: number;
+  next_at: number;
+  last_error: string | null;
+  result: string | null;
+}
+
+export class SqliteOutboxStore implements OutboxStore {
+  constructor(private readonly db: Db) {}
+
+  async enqueue(item: NewOutboxItem, now: number): Promise<boolean> {
+    const res = this.db
+      .prepare(
+        `INSERT INTO outbox (key, lane, op, args, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+      )
+      .run(item.key, item.lane, item.op, JSON.stringify(item.args), now, now);
+    return res.changes === 1;
+  }
+
+  async heads(now: number, limit: number, busy: ReadonlySet<string>): Promise<OutboxItem[]> {
+    // The head of a lane is its oldest pending item: a later write never overtakes an earlier
+    // one of the same PR, even while the earlier one waits out a backoff.
+    const rows = this.db
+      .prepare(
+        `SELECT o.* FROM outbox o
+         WHERE o.state = 'pending'
+           AND o.seq = (SELECT MIN(seq) FROM outbox i WHERE i.lane = o.lane AND i.state = 'pending')
+           AND o.next_at <= ?
+         ORDER BY o.seq LIMIT ?`,
+      )
+      .all(now, limit + busy.size) as Row[];
+    return rows.filter((r) => !busy.has(r.lane)).slice(0, limit).map(fromRow);
+  }
+
+  async complete(seq: number, result: unknown, now: number): Promise<void> {
+    this.db
+      .prepare(`UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, done_at = ?, last_error = NULL WHERE seq = ?`)
+      .run(result === undefined ? null : JSON.stringify(result), now, seq);
+  }
+
+  async retryLater(seq: number, nextAt: number, error: string): Promise<void> {
+    this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`).run(nextAt, error, seq);
+  }
+
+  async fail(seq: number, error: string, now: number): Promise<void> {
+    this.db
+      .prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?`)
+      .run(error, now, seq);
+  }
+
+  async backlog(): Promise<number> {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`).get() as { n: number }).n;
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const row = this.db.prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'`).get() as { t: number | null };
+    return row.t;
+  }
+
+  async list(limit: number) {
+    const rows = this.db.prepare(`SELECT * FROM outbox ORDER BY seq DESC LIMIT ?`).all(limit) as Row[];
+    return rows.map((r) => ({ ...fromRow(r), state: r.state, result: r.result === null ? null : (JSON.parse(r.result) as unknown) }));
+  }
+}
+
+function fromRow(r: Row): OutboxItem {
+  return {
+    seq: r.seq,
+    key: r.key,
+    lane: r.lane,
+    op: r.op,
+    args: JSON.parse(r.args) as unknown,
+    attempts: r.attempts,
+    nextAt: r.next_at,
+    lastError: r.last_error,
+  };
+}

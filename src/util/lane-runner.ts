@@ -1,0 +1,92 @@
+/** A unit of work; jobs of one lane never run at the same time. */
+export interface LaneJob {
+  id: string;
+  lane: string;
+  run(): Promise<void>;
+}
+
+export interface LaneRunnerOptions {
+  concurrency: number;
+  /** How often to look for work without a wake-up (retries coming due, work written by another process). */
+  pollMs: number;
+  /** Up to `free` jobs ready now, none of them in `busyLanes`. */
+  next(free: number, busyLanes: ReadonlySet<string>): Promise<LaneJob[]>;
+  onError(err: unknown, job: LaneJob): void;
+}
+
+/**
+ * Runs stored work with bounded concurrency, one job per lane at a time. Shared by the
+ * delivery dispatcher and the outbox worker: woken when work is written, and polled for
+ * retries that come due.
+ */
+export class LaneRunner {
+  private readonly busyLanes = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private filling = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly o: LaneRunnerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.o.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.filling) {
+      this.again = true;
+      return;
+    }
+    this.filling = true;
+    void this.fill()
+      .catch((err: unknown) => this.o.onError(err, { id: "(lookup)", lane: "", run: async () => {} }))
+      .finally(() => {
+        this.filling = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Stops taking work and waits for the jobs already running. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Resolves when no job is running and no lookup is under way. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0 || this.filling) {
+      await Promise.allSettled([...this.running.values()]);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private async fill(): Promise<void> {
+    const free = this.o.concurrency - this.running.size;
+    if (free <= 0) return;
+    const jobs = await this.o.next(free, this.busyLanes);
+    for (const job of jobs) {
+      if (this.running.size >= this.o.concurrency) break;
+      if (this.running.has(job.id) || this.busyLanes.has(job.lane)) continue;
+      this.busyLanes.add(job.lane);
+      const p = job
+        .run()
+        .catch((err: unknown) => this.o.onError(err, job))
+        .finally(() => {
+          this.busyLanes.delete(job.lane);
+          this.running.delete(job.id);
+          this.wake();
+        });
+      this.running.set(job.id, p);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Store } from "../store/index.ts";
+import type { DeliveryState } from "../store/deliveries.ts";
+
+export interface WebDeps {
+  store: Store;
+  metrics: Metrics;
+  ready: () => boolean;
+  log: Logger;
+}
+
+const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
+
+/** Everything served over HTTP except POST /webhook (which runs on the raw request for speed). */
+export function createWebApp(deps: WebDeps): Hono {
+  const app = new Hono();
+  const { store, metrics } = deps;
+
+  app.get("/healthz", (c) => c.text("ok\n"));
+  app.get("/readyz", (c) => {
+    const ok = deps.ready() && store.writable();
+    return c.text(ok ? "ready\n" : "not ready: store not writable or still starting\n", ok ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => {
+    metrics.outboxBacklog.set(await store.outbox.backlog());
+    metrics.deadLetters.set(await store.deliveries.count("dead"));
+    return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
+  });
+
+  app.get("/api/deliveries", async (c) => {
+    const state = c.req.query("state");
+    if (state !== undefined && !STATES.includes(state as DeliveryState)) {
+      throw new HTTPException(400, { message: `state must be one of ${STATES.join(", ")}` });
+    }
+    const limit = boundedInt(c.req.query("limit"), 50, 500);
+    return c.json({ deliveries: await store.deliveries.list({ state: state as DeliveryState | undefined, limit }) });
+  });
+  app.get("/api/deliveries/:id", async (c) => {
+    const d = await store.deliveries.get(c.req.param("id"));
+    if (!d) throw new HTTPException(404, { message: `no delivery ${c.req.param("id")}` });
+    const { body: _body, ...summary } = d;
+    return c.json({ delivery: summary, handlers: await store.deliveries.handlerResults(d.seq) });
+  });
+  app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    deps.log.error({ err, path: c.req.path }, "request failed");
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}
+
+function boundedInt(raw: string | undefined, fallback: number, max: number): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < 1) return fallback;
+  return Math.min(n, max);
+}
