@@ -40,7 +40,7 @@ Options:
       const delivery = await store.deliveries.get(target);
       if (!delivery) throw new CliError(`no delivery "${target}" in ${config.dataDir} (and no such file)`);
       if (!(await store.deliveries.replay(target, Date.now()))) {
-        throw new CliError(`delivery ${target} is ${delivery.state}${delivery.body ? "" : " with no stored payload"}; only dead or done deliveries can be replayed`);
+        throw new CliError(`delivery ${target} is ${delivery.state}; only dead letters can be replayed`);
       }
       process.stdout.write(`delivery ${target} queued again (was ${delivery.state}${delivery.lastError ? `: ${delivery.lastError}` : ""})\n`);
       return 0;

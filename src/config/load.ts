@@ -110,15 +110,14 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
 
 const HINTS: Record<string, string> = {
   "gitea.url": "set gitea.url in the file or GITEA_URL in the environment",
-  "gitea.token": "set GITEA_TOKEN in the environment (or gitea.token: ${GITEA_TOKEN} in the file)",
+  "gitea.token": "set GITEA_TOKEN in the environment, or gitea.token: ${GITEA_TOKEN} in the file",
   "webhook.secrets": "set WEBHOOK_SECRET (comma-separated for rotation) or webhook.secrets",
   "server.port": "PORT must be a whole number from 0 to 65535",
 };
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join(".") || "(root)";
-  const missing = issue.code === "invalid_type" && issue.message.includes("received undefined");
-  const what = missing ? "is required" : issue.message;
+  const what = issue.code === "invalid_type" && issue.message.includes("received undefined") ? "is required" : issue.message;
   const hint = HINTS[key] ?? HINTS[issue.path.slice(0, 2).map(String).join(".")];
   return `${key}: ${what}${hint ? ` (${hint})` : ""}`;
 }

@@ -47,10 +47,12 @@ const schedule = z.object({
 
 export const configSchema = z.object({
   gitea: z.object({
-    url: z.url({ message: "must be the Gitea base URL, e.g. https://git.example.org" }).transform((u) => u.replace(/\/+$/, "")),
-    token: z.string().min(1, "must be an API token (set GITEA_TOKEN)"),
+    url: z
+      .url({ error: (iss) => (iss.input === undefined ? "is required" : "must be the Gitea base URL, e.g. https://git.example.org") })
+      .transform((u) => u.replace(/\/+$/, "")),
+    token: z.string({ error: (iss) => (iss.input === undefined ? "is required" : "must be a string") }).min(1, "must not be empty"),
     botUser: z.string().min(1).optional(),
-  }),
+  }).prefault({}),
   webhook: z
     .object({
       secrets: z.array(z.string().min(1, "an empty secret would match nothing")).default([]),

@@ -90,6 +90,7 @@ export class GiteaOutbox {
       }
       const delay = backoff(this.o.backoffMs, item.attempts, this.o.maxBackoffMs);
       await store.retryLater(item.seq, clock.now() + delay, message);
+      this.runner.wakeIn(delay);
       metrics.outboxWrites.inc({ op: write.op, outcome: "retry" });
       log.warn({ outbox: item.key, op: write.op, attempt: item.attempts + 1, retryInMs: delay, error: message }, "gitea write failed; will retry");
     }

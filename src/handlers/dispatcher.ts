@@ -104,7 +104,9 @@ export class Dispatcher {
       await store.finish(d.seq, "dead", message, clock.now());
       return;
     }
-    await store.retryLater(d.seq, clock.now() + backoff(this.o.backoffMs, d.attempts), message);
+    const delay = backoff(this.o.backoffMs, d.attempts);
+    await store.retryLater(d.seq, clock.now() + delay, message);
+    this.runner.wakeIn(delay);
   }
 }
 

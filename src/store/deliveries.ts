@@ -49,7 +49,7 @@ export interface DeliveryStore {
   get(id: string): Promise<StoredDelivery | null>;
   list(filter: { state?: DeliveryState | undefined; limit: number }): Promise<DeliverySummary[]>;
   handlerResults(seq: number): Promise<Array<{ handler: string; state: string; attempts: number; lastError: string | null }>>;
-  /** Puts a dead (or done) delivery back in the queue; handlers that succeeded stay done. */
+  /** Puts a dead letter back in the queue; handlers that succeeded for it stay done. */
   replay(id: string, now: number): Promise<boolean>;
   count(state: DeliveryState): Promise<number>;
   prune(olderThan: number): Promise<number>;
@@ -189,7 +189,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     const res = this.db
       .prepare(
         `UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, finished_at = NULL
-         WHERE id = ? AND state IN ('dead', 'done') AND body IS NOT NULL`,
+         WHERE id = ? AND state = 'dead' AND body IS NOT NULL`,
       )
       .run(now, id);
     return res.changes === 1;

@@ -23,6 +23,7 @@ export class LaneRunner {
   private readonly busyLanes = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly soon = new Set<NodeJS.Timeout>();
   private filling = false;
   private again = false;
   private stopped = true;
@@ -54,11 +55,24 @@ export class LaneRunner {
       });
   }
 
+  /** Looks for work again after `ms` (a retry coming due), sooner than the next poll. */
+  wakeIn(ms: number): void {
+    if (this.stopped || ms >= this.o.pollMs) return;
+    const t = setTimeout(() => {
+      this.soon.delete(t);
+      this.wake();
+    }, ms);
+    t.unref();
+    this.soon.add(t);
+  }
+
   /** Stops taking work and waits for the jobs already running. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const t of this.soon) clearTimeout(t);
+    this.soon.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 

@@ -1,0 +1,190 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { createApi } from "./api.ts";
+import { issueCommentPayload, pullRequestPayload, pushPayload, type EmuCommit, type EmuPull } from "./payloads.ts";
+import { sendDelivery, type Flavour, type SentDelivery } from "./sender.ts";
+import { EmulatorState, type RepoState } from "./state.ts";
+
+export { EmulatorState } from "./state.ts";
+export type { Flavour, SentDelivery } from "./sender.ts";
+
+export type HookEvent = "push" | "pull_request" | "issue_comment";
+
+export interface Hook {
+  url: string;
+  secret: string;
+  events: ReadonlySet<HookEvent>;
+}
+
+export interface EmulatorOptions {
+  flavour?: Flavour;
+  port?: number;
+  now?: () => number;
+}
+
+/**
+ * An in-process Gitea for tests and the demo: the API subset of SPEC §13 over real HTTP, and
+ * webhooks sent as Gitea sends them. User actions (comment, open a PR, push) change the
+ * state and deliver the matching webhook to every registered hook; the deliveries' outcomes
+ * are returned, since Gitea itself never retries.
+ */
+export class GiteaEmulator {
+  readonly state: EmulatorState;
+  readonly hooks: Hook[] = [];
+  readonly flavour: Flavour;
+  /** Deliveries triggered by API calls (e.g. the bot's own comments). */
+  readonly background: Array<Promise<SentDelivery[]>> = [];
+  private server: Server | null = null;
+  private baseUrl = "";
+
+  constructor(options: EmulatorOptions = {}) {
+    this.flavour = options.flavour ?? "gitea-modern";
+    this.state = new EmulatorState(options.now);
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  get modern(): boolean {
+    return this.flavour !== "gitea-1.15";
+  }
+
+  async start(port = 0): Promise<this> {
+    const app = createApi({
+      state: this.state,
+      base: () => this.baseUrl,
+      hasPermissionEndpoint: this.modern,
+      onCommentCreated: (r, issue, id) => {
+        const comment = r.comments.find((c) => c.id === id)!;
+        this.background.push(this.deliverComment(r, issue, comment.id, "created", comment.author.login));
+      },
+    });
+    await new Promise<void>((resolve) => {
+      this.server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, () => resolve()) as Server;
+    });
+    this.baseUrl = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.background);
+    const s = this.server;
+    this.server = null;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  addHook(url: string, secret: string, events: HookEvent[] = ["push", "pull_request", "issue_comment"]): void {
+    this.hooks.push({ url, secret, events: new Set(events) });
+  }
+
+  /** Opens a PR and delivers `pull_request` / `opened`. */
+  async openPull(fullName: string, p: { author: string; headRef: string; headSha: string; title?: string; baseSha?: string }) {
+    const r = this.state.repo(fullName);
+    const at = this.state.timestamp();
+    const pull: EmuPull = {
+      id: this.state.id(),
+      number: r.pulls.size + 1,
+      title: p.title ?? `Change ${p.headRef}`,
+      body: "",
+      state: "open",
+      merged: false,
+      author: this.state.user(p.author),
+      headRef: p.headRef,
+      headSha: p.headSha,
+      baseRef: r.repo.defaultBranch,
+      baseSha: p.baseSha ?? "0".repeat(39) + "1",
+      createdAt: at,
+      updatedAt: at,
+    };
+    r.pulls.set(pull.number, pull);
+    const deliveries = await this.deliverPull(r, pull, "opened", "pull_request", p.author);
+    return { pull, deliveries };
+  }
+
+  /** New commits on a PR: `pull_request` / `synchronized` (type pull_request_sync). */
+  async pushToPull(fullName: string, number: number, headSha: string, by?: string) {
+    const r = this.state.repo(fullName);
+    const pull = this.pull(r, number);
+    pull.headSha = headSha;
+    pull.updatedAt = this.state.timestamp();
+    return this.deliverPull(r, pull, "synchronized", "pull_request_sync", by ?? pull.author.login);
+  }
+
+  async closePull(fullName: string, number: number, by?: string) {
+    const r = this.state.repo(fullName);
+    const pull = this.pull(r, number);
+    pull.state = "closed";
+    pull.updatedAt = this.state.timestamp();
+    return this.deliverPull(r, pull, "closed", "pull_request", by ?? pull.author.login);
+  }
+
+  /** A user comments on a PR: the comment is stored and `issue_comment` / `created` delivered. */
+  async comment(fullName: string, number: number, author: string, body: string) {
+    const r = this.state.repo(fullName);
+    this.pull(r, number);
+    const comment = this.state.addComment(r, number, author, body);
+    const deliveries = await this.deliverComment(r, number, comment.id, "created", author);
+    return { comment, deliveries };
+  }
+
+  async editComment(fullName: string, commentId: number, body: string) {
+    const r = this.state.repo(fullName);
+    const comment = r.comments.find((c) => c.id === commentId);
+    if (!comment) throw new Error(`emulator: no comment ${commentId}`);
+    const previous = comment.body;
+    comment.body = body;
+    comment.updatedAt = this.state.timestamp();
+    return this.deliverComment(r, comment.issue, commentId, "edited", comment.author.login, previous);
+  }
+
+  /** A push to a branch; `commits` oldest first (Gitea lists the newest 5). */
+  async push(fullName: string, p: { ref: string; before: string; after: string; commits: EmuCommit[]; pusher: string }) {
+    const r = this.state.repo(fullName);
+    const payload = pushPayload(this.baseUrl, {
+      repo: r.repo,
+      ref: p.ref,
+      before: p.before,
+      after: p.after,
+      commitsOldestFirst: p.commits,
+      pusher: this.state.user(p.pusher),
+      openPrs: this.state.openPrCount(r),
+      modern: this.modern,
+    });
+    return this.deliver("push", "push", payload);
+  }
+
+  /** Sends a payload to every hook subscribed to `event`, as Gitea would. */
+  deliver(event: HookEvent, eventType: string, payload: unknown): Promise<SentDelivery[]> {
+    const hooks = this.hooks.filter((h) => h.events.has(event));
+    return Promise.all(hooks.map((h) => sendDelivery(h.url, h.secret, this.flavour, event, eventType, payload)));
+  }
+
+  private pull(r: RepoState, number: number): EmuPull {
+    const pull = r.pulls.get(number);
+    if (!pull) throw new Error(`emulator: no PR #${number}`);
+    return pull;
+  }
+
+  private deliverPull(r: RepoState, pull: EmuPull, action: string, eventType: string, sender: string) {
+    const payload = pullRequestPayload(this.baseUrl, action, r.repo, pull, this.state.user(sender), this.state.openPrCount(r), this.state.commentCount(r, pull.number));
+    return this.deliver("pull_request", eventType, payload);
+  }
+
+  private deliverComment(r: RepoState, issue: number, commentId: number, action: "created" | "edited", sender: string, previousBody?: string) {
+    const comment = r.comments.find((c) => c.id === commentId)!;
+    const payload = issueCommentPayload(this.baseUrl, {
+      action,
+      repo: r.repo,
+      pull: this.pull(r, issue),
+      comment,
+      sender: this.state.user(sender),
+      openPrs: this.state.openPrCount(r),
+      comments: this.state.commentCount(r, issue),
+      ...(previousBody !== undefined ? { previousBody } : {}),
+      modern: this.modern,
+    });
+    return this.deliver("issue_comment", "pull_request_comment", payload);
+  }
+}

@@ -1,0 +1,291 @@
+// Webhook payloads with the field set a real Gitea sends (checked against the 1.15.11
+// captures in test/emulator-fixtures.test.ts). `modern` adds what 1.23+ sends on top.
+
+export interface EmuUser {
+  id: number;
+  login: string;
+  email: string;
+}
+
+export interface EmuRepo {
+  id: number;
+  owner: EmuUser;
+  name: string;
+  defaultBranch: string;
+}
+
+export interface EmuPull {
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  merged: boolean;
+  author: EmuUser;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  baseSha: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmuComment {
+  id: number;
+  issue: number;
+  author: EmuUser;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmuCommit {
+  sha: string;
+  message: string;
+  added: string[];
+  removed: string[];
+  modified: string[];
+  timestamp: string;
+}
+
+const EPOCH = "0001-01-01T00:00:00Z";
+
+export function userJson(base: string, u: EmuUser) {
+  return {
+    id: u.id,
+    login: u.login,
+    full_name: "",
+    email: u.email,
+    avatar_url: `${base}/user/avatar/${u.login}/-1`,
+    language: "",
+    is_admin: false,
+    last_login: EPOCH,
+    created: EPOCH,
+    restricted: false,
+    active: false,
+    prohibit_login: false,
+    location: "",
+    website: "",
+    description: "",
+    visibility: "public",
+    followers_count: 0,
+    following_count: 0,
+    starred_repos_count: 0,
+    username: u.login,
+  };
+}
+
+export function repoJson(base: string, r: EmuRepo, openPrs: number) {
+  const full = `${r.owner.login}/${r.name}`;
+  const host = new URL(base).host.split(":")[0];
+  return {
+    id: r.id,
+    owner: userJson(base, r.owner),
+    name: r.name,
+    full_name: full,
+    description: "",
+    empty: false,
+    private: false,
+    fork: false,
+    template: false,
+    parent: null,
+    mirror: false,
+    size: 1,
+    html_url: `${base}/${full}`,
+    ssh_url: `git@${host}:${full}.git`,
+    clone_url: `${base}/${full}.git`,
+    original_url: "",
+    website: "",
+    stars_count: 0,
+    forks_count: 0,
+    watchers_count: 1,
+    open_issues_count: 0,
+    open_pr_counter: openPrs,
+    release_counter: 0,
+    default_branch: r.defaultBranch,
+    archived: false,
+    created_at: EPOCH,
+    updated_at: EPOCH,
+    permissions: { admin: false, push: false, pull: false },
+    has_issues: true,
+    internal_tracker: { enable_time_tracker: true, allow_only_contributors_to_track_time: true, enable_issue_dependencies: true },
+    has_wiki: true,
+    has_pull_requests: true,
+    has_projects: true,
+    ignore_whitespace_conflicts: false,
+    allow_merge_commits: true,
+    allow_rebase: true,
+    allow_rebase_explicit: true,
+    allow_squash_merge: true,
+    default_merge_style: "merge",
+    avatar_url: "",
+    internal: false,
+    mirror_interval: "",
+  };
+}
+
+export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, comments: number) {
+  const full = `${r.owner.login}/${r.name}`;
+  const repo = repoJson(base, r, openPrs);
+  return {
+    id: p.id,
+    url: `${base}/${full}/pulls/${p.number}`,
+    number: p.number,
+    user: userJson(base, p.author),
+    title: p.title,
+    body: p.body,
+    labels: [],
+    milestone: null,
+    assignee: null,
+    assignees: null,
+    state: p.state,
+    is_locked: false,
+    comments,
+    html_url: `${base}/${full}/pulls/${p.number}`,
+    diff_url: `${base}/${full}/pulls/${p.number}.diff`,
+    patch_url: `${base}/${full}/pulls/${p.number}.patch`,
+    mergeable: true,
+    merged: p.merged,
+    merged_at: null,
+    merge_commit_sha: null,
+    merged_by: null,
+    base: { label: p.baseRef, ref: p.baseRef, sha: p.baseSha, repo_id: r.id, repo },
+    head: { label: p.headRef, ref: p.headRef, sha: p.headSha, repo_id: r.id, repo },
+    merge_base: p.baseSha,
+    due_date: null,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    closed_at: null,
+  };
+}
+
+export function commentJson(base: string, r: EmuRepo, c: EmuComment, isPull: boolean) {
+  const full = `${r.owner.login}/${r.name}`;
+  const kind = isPull ? "pulls" : "issues";
+  return {
+    id: c.id,
+    html_url: `${base}/${full}/${kind}/${c.issue}#issuecomment-${c.id}`,
+    pull_request_url: isPull ? `${base}/${full}/pulls/${c.issue}` : "",
+    issue_url: isPull ? "" : `${base}/${full}/issues/${c.issue}`,
+    user: userJson(base, c.author),
+    original_author: "",
+    original_author_id: 0,
+    body: c.body,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+function issueJson(base: string, r: EmuRepo, p: EmuPull, comments: number) {
+  const full = `${r.owner.login}/${r.name}`;
+  return {
+    id: p.id,
+    url: `${base}/api/v1/repos/${full}/issues/${p.number}`,
+    html_url: `${base}/${full}/pulls/${p.number}`,
+    number: p.number,
+    user: userJson(base, p.author),
+    original_author: "",
+    original_author_id: 0,
+    title: p.title,
+    body: p.body,
+    ref: "",
+    labels: [],
+    milestone: null,
+    assignee: null,
+    assignees: null,
+    state: p.state,
+    is_locked: false,
+    comments,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    closed_at: null,
+    due_date: null,
+    pull_request: { merged: p.merged, merged_at: null },
+    repository: { id: r.id, name: r.name, owner: r.owner.login, full_name: full },
+  };
+}
+
+export interface CommentPayloadInput {
+  action: "created" | "edited" | "deleted";
+  repo: EmuRepo;
+  pull: EmuPull;
+  comment: EmuComment;
+  sender: EmuUser;
+  openPrs: number;
+  comments: number;
+  previousBody?: string;
+  modern: boolean;
+}
+
+export function issueCommentPayload(base: string, i: CommentPayloadInput) {
+  return {
+    action: i.action,
+    issue: issueJson(base, i.repo, i.pull, i.comments),
+    // Gitea 1.23+ includes the PR (with its head SHA) in PR comment payloads.
+    ...(i.modern ? { pull_request: pullJson(base, i.repo, i.pull, i.openPrs, i.comments) } : {}),
+    comment: commentJson(base, i.repo, i.comment, true),
+    ...(i.action === "edited" ? { changes: { body: { from: i.previousBody ?? "" } } } : {}),
+    repository: repoJson(base, i.repo, i.openPrs),
+    sender: userJson(base, i.sender),
+    is_pull: true,
+  };
+}
+
+export function pullRequestPayload(base: string, action: string, repo: EmuRepo, pull: EmuPull, sender: EmuUser, openPrs: number, comments: number) {
+  return {
+    action,
+    number: pull.number,
+    pull_request: pullJson(base, repo, pull, openPrs, comments),
+    repository: repoJson(base, repo, openPrs),
+    sender: userJson(base, sender),
+    review: null,
+  };
+}
+
+function commitJson(base: string, r: EmuRepo, c: EmuCommit, author: EmuUser) {
+  const person = { name: author.login, email: author.email, username: author.login };
+  return {
+    id: c.sha,
+    message: c.message.endsWith("\n") ? c.message : `${c.message}\n`,
+    url: `${base}/${r.owner.login}/${r.name}/commit/${c.sha}`,
+    author: person,
+    committer: person,
+    verification: null,
+    timestamp: c.timestamp,
+    added: c.added,
+    removed: c.removed,
+    modified: c.modified,
+  };
+}
+
+/** Gitea lists at most FEED_MAX_COMMIT_NUM (5) commits, newest first; total_commits counts all. */
+export const FEED_MAX_COMMIT_NUM = 5;
+
+export interface PushPayloadInput {
+  repo: EmuRepo;
+  ref: string;
+  before: string;
+  after: string;
+  commitsOldestFirst: EmuCommit[];
+  pusher: EmuUser;
+  openPrs: number;
+  modern: boolean;
+}
+
+export function pushPayload(base: string, i: PushPayloadInput) {
+  const { repo, ref, before, after, commitsOldestFirst, pusher, openPrs } = i;
+  const listed = commitsOldestFirst.slice(-FEED_MAX_COMMIT_NUM).reverse().map((c) => commitJson(base, repo, c, pusher));
+  return {
+    ref,
+    before,
+    after,
+    compare_url: `${base}/${repo.owner.login}/${repo.name}/compare/${before}...${after}`,
+    commits: listed,
+    // total_commits arrived after 1.15 (the 1.15.11 captures do not have it).
+    ...(i.modern ? { total_commits: commitsOldestFirst.length } : {}),
+    head_commit: listed[0] ?? null,
+    repository: repoJson(base, repo, openPrs),
+    pusher: userJson(base, pusher),
+    sender: userJson(base, pusher),
+  };
+}

@@ -1,0 +1,149 @@
+import type { EmuComment, EmuPull, EmuRepo, EmuUser } from "./payloads.ts";
+
+export type Permission = "read" | "write" | "admin";
+
+export interface EmuStatus {
+  id: number;
+  state: string;
+  context: string;
+  description: string;
+  targetUrl: string;
+  creator: string;
+  createdAt: string;
+}
+
+export interface EmuReaction {
+  commentId: number;
+  user: string;
+  content: string;
+}
+
+export interface RepoState {
+  repo: EmuRepo;
+  collaborators: Map<string, Permission>;
+  pulls: Map<number, EmuPull>;
+  comments: EmuComment[];
+  statuses: Map<string, EmuStatus[]>;
+  reactions: EmuReaction[];
+  /** "ref:path" -> content, for the contents API. */
+  files: Map<string, string>;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+  user: string | null;
+}
+
+/** A fault to inject: answer `status` (or hang for `hangMs`) for the next `times` matching calls. */
+export interface Fault {
+  method?: string;
+  path: RegExp;
+  status?: number;
+  hangMs?: number;
+  times: number;
+}
+
+/** The forge's data: users, orgs, repos, PRs, comments, statuses, reactions; plus a call log. */
+export class EmulatorState {
+  readonly users = new Map<string, EmuUser>();
+  readonly tokens = new Map<string, string>();
+  readonly orgMembers = new Map<string, Set<string>>();
+  readonly repos = new Map<string, RepoState>();
+  readonly calls: RecordedCall[] = [];
+  readonly faults: Fault[] = [];
+  private nextId = 100;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  timestamp(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  addUser(login: string, token?: string): EmuUser {
+    const existing = this.users.get(login.toLowerCase());
+    if (existing) return existing;
+    const user = { id: this.id(), login, email: `${login}@example.test` };
+    this.users.set(login.toLowerCase(), user);
+    if (token) this.tokens.set(token, login);
+    return user;
+  }
+
+  user(login: string): EmuUser {
+    const u = this.users.get(login.toLowerCase());
+    if (!u) throw new Error(`emulator: no user ${login}`);
+    return u;
+  }
+
+  addOrg(org: string, members: string[] = []): void {
+    this.addUser(org);
+    const set = this.orgMembers.get(org.toLowerCase()) ?? new Set<string>();
+    for (const m of members) {
+      this.addUser(m);
+      set.add(m.toLowerCase());
+    }
+    this.orgMembers.set(org.toLowerCase(), set);
+  }
+
+  addRepo(fullName: string, collaborators: Record<string, Permission> = {}): RepoState {
+    const [owner, name] = fullName.split("/") as [string, string];
+    const state: RepoState = {
+      repo: { id: this.id(), owner: this.addUser(owner), name, defaultBranch: "main" },
+      collaborators: new Map(Object.entries(collaborators).map(([u, p]) => [u.toLowerCase(), p])),
+      pulls: new Map(),
+      comments: [],
+      statuses: new Map(),
+      reactions: [],
+      files: new Map(),
+    };
+    for (const u of Object.keys(collaborators)) this.addUser(u);
+    this.repos.set(fullName.toLowerCase(), state);
+    return state;
+  }
+
+  repo(fullName: string): RepoState {
+    const r = this.repos.get(fullName.toLowerCase());
+    if (!r) throw new Error(`emulator: no repo ${fullName}`);
+    return r;
+  }
+
+  openPrCount(r: RepoState): number {
+    return [...r.pulls.values()].filter((p) => p.state === "open").length;
+  }
+
+  commentCount(r: RepoState, issue: number): number {
+    return r.comments.filter((c) => c.issue === issue).length;
+  }
+
+  addComment(r: RepoState, issue: number, author: string, body: string): EmuComment {
+    const at = this.timestamp();
+    const c: EmuComment = { id: this.id(), issue, author: this.user(author), body, createdAt: at, updatedAt: at };
+    r.comments.push(c);
+    return c;
+  }
+
+  /** Statuses of one commit, newest first, as Gitea lists them. */
+  statusesOf(fullName: string, sha: string): EmuStatus[] {
+    return [...(this.repo(fullName).statuses.get(sha) ?? [])].reverse();
+  }
+
+  /** The latest status per context for a commit (what the combined status shows). */
+  latestStatus(fullName: string, sha: string, context: string): EmuStatus | undefined {
+    return this.statusesOf(fullName, sha).find((s) => s.context === context);
+  }
+
+  commentsOn(fullName: string, issue: number): EmuComment[] {
+    return this.repo(fullName).comments.filter((c) => c.issue === issue);
+  }
+
+  /** Calls recorded so far, as "METHOD /path" lines (for asserting order). */
+  callLines(filter: (c: RecordedCall) => boolean = () => true): string[] {
+    return this.calls.filter(filter).map((c) => `${c.method} ${c.path}`);
+  }
+}

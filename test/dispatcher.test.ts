@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Handler } from "../src/handlers/handler.ts";
+import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts";
+import { startTestBot, tempDir, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { postRaw } from "./support/post.ts";
+import { waitFor } from "./support/wait.ts";
+
+const run = promisify(execFile);
+const BIN = new URL("../bin/cc-ci-bot.js", import.meta.url).pathname;
+
+describe("dispatcher", () => {
+  let bot: TestBot | undefined;
+  afterEach(async () => {
+    await bot?.dispose();
+    bot = undefined;
+  });
+
+  it("keeps a throwing handler from stopping another handler of the delivery or later deliveries, parks it as a dead letter, and replays it", async () => {
+    const dataDir = tempDir();
+    let failing = true;
+    const calls = { flaky: 0, steady: [] as string[] };
+    const flaky: Handler = {
+      name: "flaky",
+      kinds: ["comment"],
+      async handle() {
+        calls.flaky++;
+        if (failing) throw new Error("gitea said no");
+      },
+    };
+    const steady: Handler = {
+      name: "steady",
+      kinds: ["comment", "push"],
+      async handle(_e, ctx) {
+        calls.steady.push(ctx.deliveryId);
+      },
+    };
+    bot = await startTestBot({
+      dataDir,
+      overrides: { webhook: { secrets: [FIXTURE_SECRET] }, dispatcher: { maxAttempts: 3, backoffMs: 5 } },
+      handlers: () => [flaky, steady],
+    });
+    const comment = fixture("004-issue_comment-created");
+    const push = fixture("003-push");
+    const commentId = comment.headers["x-gitea-delivery"]!;
+    expect((await postRaw(bot.url, sendableHeaders(comment.headers), comment.body)).status).toBe(202);
+    expect((await postRaw(bot.url, sendableHeaders(push.headers), push.body)).status).toBe(202);
+
+    const dead = await waitFor(async () => {
+      const r = await fetch(`${bot!.url}/api/deliveries?state=dead`);
+      const j = (await r.json()) as { deliveries: Array<{ id: string; attempts: number; lastError: string }> };
+      return j.deliveries.length === 1 ? j.deliveries[0] : null;
+    }, "the delivery to become a dead letter");
+    expect(dead).toMatchObject({ id: commentId, attempts: 3, lastError: "flaky: gitea said no" });
+    expect(calls.flaky).toBe(3);
+    // The other handler of the same delivery ran once, and the later delivery was handled too.
+    expect(calls.steady.sort()).toEqual([push.headers["x-gitea-delivery"], commentId].sort());
+    expect(bot.logs.lines.some((l) => l.delivery === commentId && l.msg === "handler failed")).toBe(true);
+    const detail = (await (await fetch(`${bot.url}/api/deliveries/${commentId}`)).json()) as { handlers: unknown[] };
+    expect(detail.handlers).toEqual([
+      { handler: "flaky", state: "failed", attempts: 3, lastError: "gitea said no" },
+      { handler: "steady", state: "done", attempts: 1, lastError: null },
+    ]);
+
+    // The cause is fixed; the operator replays the dead letter from the command line.
+    failing = false;
+    const config = join(dataDir, "cfg.yaml");
+    writeFileSync(config, `gitea: { url: "http://127.0.0.1:9", token: "${TEST_TOKEN}" }\ndataDir: ${JSON.stringify(dataDir)}\n`);
+    const out = await run(process.execPath, [BIN, "replay", commentId, "--config", config], { env: { ...process.env, CC_CI_BOT_CONFIG: "" } });
+    expect(out.stdout).toContain(`delivery ${commentId} queued again (was dead: flaky: gitea said no)`);
+    await waitFor(async () => (await bot!.store.deliveries.get(commentId))?.state === "done", "the replayed delivery to be handled");
+    expect(calls.flaky).toBe(4);
+    expect(calls.steady).toHaveLength(2); // the handler that had succeeded was not run again
+  });
+
+  it("replay refuses an unknown id and a delivery that is not dead, with exit status 1", async () => {
+    const dataDir = tempDir();
+    bot = await startTestBot({ dataDir, overrides: { webhook: { secrets: [FIXTURE_SECRET] } }, handlers: () => [] });
+    const push = fixture("003-push");
+    await postRaw(bot.url, sendableHeaders(push.headers), push.body);
+    await bot.stop();
+    const config = join(dataDir, "cfg.yaml");
+    writeFileSync(config, `gitea: { url: "http://127.0.0.1:9", token: x }\ndataDir: ${JSON.stringify(dataDir)}\n`);
+    const unknown = await run(process.execPath, [BIN, "replay", "no-such-id", "--config", config]).catch((e: { code: number; stderr: string }) => e);
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no delivery "no-such-id"') });
+    const done = await run(process.execPath, [BIN, "replay", push.headers["x-gitea-delivery"]!, "--config", config]).catch((e: { code: number; stderr: string }) => e);
+    expect(done).toMatchObject({ code: 1, stderr: expect.stringContaining("is done; only dead letters can be replayed") });
+  });
+});
