@@ -52,7 +52,9 @@ export const configSchema = z.object({
       .transform((u) => u.replace(/\/+$/, "")),
     token: z.string({ error: (iss) => (iss.input === undefined ? "is required" : "must be a string") }).min(1, "must not be empty"),
     botUser: z.string().min(1).optional(),
-  }).prefault({}),
+  })
+    // Parse a missing section as {} so each missing key is reported by name.
+    .prefault({} as { url: string; token: string }),
   webhook: z
     .object({
       secrets: z.array(z.string().min(1, "an empty secret would match nothing")).default([]),
