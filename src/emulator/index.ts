@@ -19,8 +19,9 @@ export interface Hook {
 
 export interface EmulatorOptions {
   flavour?: Flavour;
-  port?: number;
   now?: () => number;
+  /** Gitea's DELIVER_TIMEOUT; shorter in tests that check the give-up. */
+  deliverTimeoutMs?: number;
 }
 
 /**
@@ -37,9 +38,11 @@ export class GiteaEmulator {
   readonly background: Array<Promise<SentDelivery[]>> = [];
   private server: Server | null = null;
   private baseUrl = "";
+  private readonly deliverTimeoutMs: number | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.flavour = options.flavour ?? "gitea-modern";
+    this.deliverTimeoutMs = options.deliverTimeoutMs;
     this.state = new EmulatorState(options.now);
   }
 
@@ -158,7 +161,7 @@ export class GiteaEmulator {
   /** Sends a payload to every hook subscribed to `event`, as Gitea would. */
   deliver(event: HookEvent, eventType: string, payload: unknown): Promise<SentDelivery[]> {
     const hooks = this.hooks.filter((h) => h.events.has(event));
-    return Promise.all(hooks.map((h) => sendDelivery(h.url, h.secret, this.flavour, event, eventType, payload)));
+    return Promise.all(hooks.map((h) => sendDelivery(h.url, h.secret, this.flavour, event, eventType, payload, this.deliverTimeoutMs)));
   }
 
   private pull(r: RepoState, number: number): EmuPull {

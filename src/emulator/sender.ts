@@ -51,7 +51,15 @@ export function deliveryHeaders(flavour: Flavour, id: string, event: string, eve
 }
 
 /** Sends one delivery the way Gitea does: pretty-printed JSON, a new UUID, 5 s timeout, no retry. */
-export function sendDelivery(url: string, secret: string, flavour: Flavour, event: string, eventType: string, payload: unknown): Promise<SentDelivery> {
+export function sendDelivery(
+  url: string,
+  secret: string,
+  flavour: Flavour,
+  event: string,
+  eventType: string,
+  payload: unknown,
+  timeoutMs = DELIVER_TIMEOUT_MS,
+): Promise<SentDelivery> {
   const id = randomUUID();
   const body = JSON.stringify(payload, null, 2);
   const headers = deliveryHeaders(flavour, id, event, eventType, body, secret);
@@ -59,13 +67,13 @@ export function sendDelivery(url: string, secret: string, flavour: Flavour, even
   return new Promise((resolve) => {
     const done = (status: number, response: string, error: string | null) =>
       resolve({ id, event, status, response, error, durationMs: performance.now() - started });
-    const req = request(url, { method: "POST", headers, timeout: DELIVER_TIMEOUT_MS }, (res) => {
+    const req = request(url, { method: "POST", headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"), null));
       res.on("error", (e) => done(res.statusCode ?? 0, "", e.message));
     });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${DELIVER_TIMEOUT_MS} ms`)));
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on("error", (e) => done(0, "", e.message));
     req.end(body);
   });
