@@ -39,6 +39,10 @@ export function createLogger(level: string, redact: Redactor, destination?: Dest
           );
         },
       },
+      formatters: {
+        // A secret can hide in any string field (an error text from a child process, a URL).
+        log: (obj) => redactDeep(obj, redact, 0) as Record<string, unknown>,
+      },
       serializers: {
         err: (err: unknown) => {
           const e = pino.stdSerializers.err(err as Error);
@@ -48,4 +52,13 @@ export function createLogger(level: string, redact: Redactor, destination?: Dest
     },
     destination,
   );
+}
+
+function redactDeep(value: unknown, redact: Redactor, depth: number): unknown {
+  if (typeof value === "string") return redact(value);
+  if (depth > 5 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact, depth + 1);
+  return out;
 }

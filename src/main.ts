@@ -89,6 +89,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log: log.child({ component: "dispatcher" }),
     metrics,
+    redact,
     maxAttempts: config.dispatcher.maxAttempts,
     backoffMs: config.dispatcher.backoffMs,
     concurrency: config.dispatcher.concurrency,

@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { Redactor } from "../redact.ts";
 import type { DeliveryStore, StoredDelivery } from "../store/deliveries.ts";
 import { parseEvent } from "../webhooks/events.ts";
 import { eventKind } from "../webhooks/identify.ts";
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "handlerFailures">;
+  /** Handler errors are stored and served: strip secrets from them first. */
+  redact: Redactor;
   maxAttempts: number;
   backoffMs: number;
   concurrency: number;
@@ -86,7 +89,7 @@ export class Dispatcher {
     const errors: string[] = [];
     for (const [i, r] of results.entries()) {
       const h = todo[i]!;
-      const error = r.status === "rejected" ? describe(r.reason) : null;
+      const error = r.status === "rejected" ? this.o.redact(describe(r.reason)) : null;
       await store.recordHandler(d.seq, h.name, error, clock.now());
       if (error !== null) {
         errors.push(`${h.name}: ${error}`);

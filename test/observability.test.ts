@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts";
+import { startTestBot, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { postRaw, signedHeaders } from "./support/post.ts";
+import type { Handler } from "../src/handlers/handler.ts";
+import { waitFor } from "./support/wait.ts";
+
+describe("health, readiness, metrics and logs", () => {
+  let bot: TestBot;
+  afterEach(() => bot.dispose());
+
+  it("answers /healthz and /readyz, and /readyz turns 503 once the store is gone", async () => {
+    bot = await startTestBot({ handlers: () => [] });
+    expect(await (await fetch(`${bot.url}/healthz`)).text()).toBe("ok\n");
+    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
+    bot.store.close();
+    const r = await fetch(`${bot.url}/readyz`);
+    expect(r.status).toBe(503);
+  });
+
+  it("counts deliveries by event and outcome, ack latency, failures and the outbox backlog", async () => {
+    const boom: Handler = { name: "boom", kinds: ["push"], handle: async () => Promise.reject(new Error("nope")) };
+    bot = await startTestBot({ overrides: { webhook: { secrets: [FIXTURE_SECRET] }, dispatcher: { maxAttempts: 1 } }, handlers: () => [boom] });
+    const push = fixture("003-push");
+    await postRaw(bot.url, sendableHeaders(push.headers), push.body);
+    await postRaw(bot.url, sendableHeaders(push.headers), push.body);
+    await postRaw(bot.url, { ...sendableHeaders(push.headers), "x-gitea-signature": "0".repeat(64) }, push.body);
+    await waitFor(async () => (await bot.store.deliveries.count("dead")) === 1, "the failing delivery to be parked");
+    await bot.outbox.enqueue("k1", "o/r#1", { op: "addReaction", owner: "o", repo: "r", commentId: 1, reaction: "eyes" });
+    const text = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(text).toContain('ccci_deliveries_total{event="push",outcome="accepted"} 1');
+    expect(text).toContain('ccci_deliveries_total{event="push",outcome="duplicate"} 1');
+    expect(text).toContain('ccci_deliveries_total{event="unknown",outcome="rejected_401"} 1');
+    expect(text).toMatch(/ccci_ack_latency_seconds_count 3/);
+    expect(text).toContain('ccci_dispatcher_failures_total{handler="boom"} 1');
+    expect(text).toContain("ccci_dead_letters 1");
+    expect(text).toMatch(/ccci_outbox_backlog [01]/);
+  });
+
+  it("logs JSON with the delivery id on every line about a delivery, and never the token or secret", async () => {
+    const leaky: Handler = {
+      name: "leaky",
+      kinds: ["comment"],
+      handle: async () => Promise.reject(new Error(`git clone https://ci:${TEST_TOKEN}@git.example/x.git failed`)),
+    };
+    bot = await startTestBot({ handlers: () => [leaky], overrides: { dispatcher: { maxAttempts: 1 } } });
+    const body = fixture("004-issue_comment-created").body.toString().replaceAll("e2e-org/demo", "recipes/demo");
+    await postRaw(bot.url, signedHeaders("issue_comment", "leak-1", body, "test-webhook-secret"), body);
+    await waitFor(async () => (await bot.store.deliveries.get("leak-1"))?.state === "dead", "the delivery to fail");
+    const about = bot.logs.lines.filter((l) => l.delivery === "leak-1");
+    expect(about.map((l) => l.msg)).toEqual(expect.arrayContaining(["delivery accepted", "handler failed"]));
+    const all = bot.logs.raw.join("\n");
+    expect(all).toContain("[redacted]");
+    expect(all).not.toContain(TEST_TOKEN);
+    expect(all).not.toContain("test-webhook-secret");
+    const stored = await bot.store.deliveries.get("leak-1");
+    expect(stored?.lastError).toBe("leaky: git clone https://ci:[redacted]@git.example/x.git failed");
+  });
+});
