@@ -106,7 +106,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log: log.child({ component: "intake" }),
     metrics,
-    onAccepted: () => dispatcher.wake(),
+    onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
   const app = createWebApp({ store, metrics, ready: () => ready, log });
@@ -161,7 +161,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await closed;
       await dispatcher.stop();
       await outbox.stop();
-      store.close();
+      await store.close();
       log.info("cc-ci-bot stopped");
     })());
 

@@ -27,7 +27,7 @@ async function stateOf(dataDir: string, id: string): Promise<string | undefined>
   try {
     return (await store.deliveries.get(id))?.state;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -13,7 +13,7 @@ describe("health, readiness, metrics and logs", () => {
     bot = await startTestBot({ handlers: () => [] });
     expect(await (await fetch(`${bot.url}/healthz`)).text()).toBe("ok\n");
     expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
-    bot.store.close();
+    await bot.store.close();
     const r = await fetch(`${bot.url}/readyz`);
     expect(r.status).toBe(503);
   });

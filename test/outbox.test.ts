@@ -68,7 +68,7 @@ describe("outbox", () => {
     expect(seen.map((s) => s.answered)).toEqual([500, 502, 201]);
     expect((await metrics.registry.getSingleMetricAsString("ccci_outbox_writes_total"))).toContain('ccci_outbox_writes_total{op="setStatus",outcome="retry"} 2');
     await outbox.stop();
-    store.close();
+    await store.close();
   });
 
   it("survives a restart: a write that kept failing before the stop goes out after it, once", async () => {
@@ -88,7 +88,7 @@ describe("outbox", () => {
     await outbox.enqueue("status:2:success", "o/r#2", success);
     await waitFor(() => seen.length >= 2, "a first attempt and a retry");
     await outbox.stop();
-    store.close();
+    await store.close();
     expect(seen.every((s) => s.answered === 503)).toBe(true);
 
     giteaUp = true;
@@ -99,7 +99,7 @@ describe("outbox", () => {
     await outbox.stop();
     expect(seen.filter((s) => s.answered === 201)).toHaveLength(1);
     expect(seen.at(-1)!.answered).toBe(201);
-    store.close();
+    await store.close();
   });
 
   it("keeps the order of one PR's writes while an earlier one waits to retry, without holding up other PRs", async () => {
@@ -116,7 +116,7 @@ describe("outbox", () => {
     const prOne = delivered.filter((s) => s.path === `r@${"a".repeat(40)}`).map((s) => s.body.state);
     expect(prOne).toEqual(["pending", "success"]);
     expect(delivered).toHaveLength(3);
-    store.close();
+    await store.close();
   });
 
   it("records a refusal (422) as failed without retrying, and moves on to the lane's next write", async () => {
@@ -131,7 +131,7 @@ describe("outbox", () => {
     expect(seen.map((s) => s.answered)).toEqual([422, 201]);
     const items = await store.outbox.list(10);
     expect(items.find((i) => i.key === "c:1")).toMatchObject({ state: "failed", lastError: expect.stringContaining("HTTP 422") });
-    store.close();
+    await store.close();
   });
 
   it("upserts the one result comment: creates it first, then edits the bot's own comment carrying the marker", async () => {
@@ -164,6 +164,6 @@ describe("outbox", () => {
     expect(writes).toEqual(["create", "edit 2"]);
     expect(comments[1]!.body).toContain("GREEN");
     expect(comments[0]!.body).toBe("<!-- cc-ci:result --> quoted by a human");
-    store.close();
+    await store.close();
   });
 });

@@ -45,7 +45,7 @@ Options:
       process.stdout.write(`delivery ${target} queued again (was ${delivery.state}${delivery.lastError ? `: ${delivery.lastError}` : ""})\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -3,12 +3,15 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { DeliveryStore, StoredDelivery } from "../store/deliveries.ts";
-import { parseEvent } from "../webhooks/events.ts";
+import { parseEvent, type ParseResult, type WebhookEvent } from "../webhooks/events.ts";
 import { eventKind } from "../webhooks/identify.ts";
 import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
 import type { Handler } from "./handler.ts";
 import { LaneRunner } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
+
+const LANE_BATCH = 256;
+const MAX_PARSED = 10_000;
 
 export interface DispatcherOptions {
   store: DeliveryStore;
@@ -35,16 +38,33 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly runner: LaneRunner;
+  /** Events intake already parsed, by delivery id, so a fresh delivery is not parsed twice. */
+  private readonly parsed = new Map<string, WebhookEvent>();
 
   constructor(private readonly o: DispatcherOptions) {
     this.runner = new LaneRunner({
       concurrency: o.concurrency,
       pollMs: o.pollMs ?? 1000,
       next: async (free, busy) => {
-        const due = await o.store.due(o.clock.now(), free * 4, busy);
-        return due.map((d) => ({ id: String(d.seq), lane: (d.repo ?? "").toLowerCase(), run: () => this.process(d) }));
+        // One job per repo: that repo's due deliveries, handled one after another in order.
+        const lanes = new Map<string, StoredDelivery[]>();
+        for (const d of await o.store.due(o.clock.now(), LANE_BATCH * free, busy)) {
+          const lane = (d.repo ?? "").toLowerCase();
+          const list = lanes.get(lane) ?? [];
+          if (list.length < LANE_BATCH) list.push(d);
+          lanes.set(lane, list);
+        }
+        return [...lanes].slice(0, free).map(([lane, list]) => ({
+          id: `${lane}:${list[0]!.seq}`,
+          lane,
+          run: async () => {
+            const writes: Array<Promise<unknown>> = [];
+            for (const d of list) await this.process(d, writes);
+            await Promise.all(writes);
+          },
+        }));
       },
-      onError: (err, job) => o.log.error({ err, delivery: job.id }, "dispatcher could not record a result"),
+      onError: (err, job) => o.log.error({ err, job: job.id }, "dispatcher could not record a result"),
     });
   }
 
@@ -52,7 +72,12 @@ export class Dispatcher {
     this.runner.start();
   }
 
-  /** Looks for work now (after intake committed a delivery). */
+  /** Intake committed a delivery: look for work now, with its event already parsed. */
+  accepted(deliveryId: string, event: WebhookEvent): void {
+    if (this.parsed.size < MAX_PARSED) this.parsed.set(deliveryId, event);
+    this.runner.wake();
+  }
+
   wake(): void {
     this.runner.wake();
   }
@@ -66,31 +91,51 @@ export class Dispatcher {
     return this.runner.idle();
   }
 
-  private async process(d: StoredDelivery): Promise<void> {
-    const { store, clock } = this.o;
-    const log = this.o.log.child({ delivery: d.id, event: d.event });
+  private async eventOf(d: StoredDelivery): Promise<ParseResult | null> {
+    const known = this.parsed.get(d.id);
+    if (known) {
+      this.parsed.delete(d.id);
+      return { ok: true, event: known };
+    }
     const kind = eventKind({ event: d.event, type: null, deliveryId: d.id });
-    const parsed = kind && d.body ? parseEvent(kind, null, JSON.parse(d.body.toString("utf8"))) : null;
+    const body = kind ? await this.o.store.body(d.seq) : null;
+    if (!kind || !body) return null;
+    try {
+      return parseEvent(kind, null, JSON.parse(body.toString("utf8")));
+    } catch (err) {
+      return { ok: false, error: `stored payload is not JSON: ${(err as Error).message}` };
+    }
+  }
+
+  /**
+   * Runs the handlers of one delivery and queues its bookkeeping in `writes`. The lane's job
+   * awaits those writes once, at the end of its batch: handlers still run strictly one
+   * delivery after another, but a batch costs one commit rather than one per delivery.
+   */
+  private async process(d: StoredDelivery, writes: Array<Promise<unknown>>): Promise<void> {
+    const { store, clock } = this.o;
+    const parsed = await this.eventOf(d);
     if (!parsed?.ok) {
-      await store.finish(d.seq, "dead", parsed ? parsed.error : "stored delivery has no payload to handle", clock.now());
+      writes.push(store.finish(d.seq, "dead", parsed ? parsed.error : "stored delivery has no payload to handle", clock.now()));
       return;
     }
     const event = parsed.event;
     const ignored = ignoreReason(event, this.o.policy);
-    if (ignored !== null) {
-      log.debug({ reason: ignored }, "delivery needs no handling");
-      await store.finish(d.seq, "done", null, clock.now());
+    // Only a retried or replayed delivery can have handlers that already succeeded.
+    const done = ignored === null && (d.attempts > 0 || d.lastError !== null) ? await store.handlersDone(d.seq) : new Set<string>();
+    const todo = ignored === null ? this.o.handlers.filter((h) => h.kinds.includes(event.kind) && !done.has(h.name)) : [];
+    if (todo.length === 0) {
+      writes.push(store.finish(d.seq, "done", null, clock.now()));
       return;
     }
-    const done = await store.handlersDone(d.seq);
-    const todo = this.o.handlers.filter((h) => h.kinds.includes(event.kind) && !done.has(h.name));
+    const log = this.o.log.child({ delivery: d.id, event: d.event });
     const ctx = { deliveryId: d.id, receivedAt: d.receivedAt };
     const results = await Promise.allSettled(todo.map((h) => h.handle(event, { ...ctx, log: log.child({ handler: h.name }) })));
     const errors: string[] = [];
     for (const [i, r] of results.entries()) {
       const h = todo[i]!;
       const error = r.status === "rejected" ? this.o.redact(describe(r.reason)) : null;
-      await store.recordHandler(d.seq, h.name, error, clock.now());
+      writes.push(store.recordHandler(d.seq, h.name, error, clock.now()));
       if (error !== null) {
         errors.push(`${h.name}: ${error}`);
         this.o.metrics.handlerFailures.inc({ handler: h.name });
@@ -98,17 +143,17 @@ export class Dispatcher {
       }
     }
     if (errors.length === 0) {
-      await store.finish(d.seq, "done", null, clock.now());
+      writes.push(store.finish(d.seq, "done", null, clock.now()));
       return;
     }
     const message = errors.join("; ");
     if (d.attempts + 1 >= this.o.maxAttempts) {
       log.error({ attempts: d.attempts + 1, error: message }, "delivery parked as a dead letter; replay it with `cc-ci-bot replay`");
-      await store.finish(d.seq, "dead", message, clock.now());
+      writes.push(store.finish(d.seq, "dead", message, clock.now()));
       return;
     }
     const delay = backoff(this.o.backoffMs, d.attempts);
-    await store.retryLater(d.seq, clock.now() + delay, message);
+    writes.push(store.retryLater(d.seq, clock.now() + delay, message));
     this.runner.wakeIn(delay);
   }
 }

@@ -5,21 +5,22 @@ import { MIGRATIONS } from "./migrations.ts";
 
 export type Db = Database.Database;
 
-export interface OpenOptions {
-  synchronous?: "full" | "normal";
-}
+export const DB_FILE = "cc-ci-bot.sqlite";
 
-/** Opens (creating if needed) the SQLite store in `dataDir` and brings its schema up to date. */
-export function openDb(dataDir: string, options: OpenOptions = {}): Db {
+/**
+ * Opens the store's file in `dataDir` (creating it), brings its schema up to date, then makes
+ * this connection read-only: every write goes through the writer thread.
+ */
+export function openReadDb(dataDir: string): { db: Db; file: string } {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, "cc-ci-bot.sqlite"));
+  const file = join(dataDir, DB_FILE);
+  const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-  db.pragma("foreign_keys = ON");
   // Another process (the CLI's replay) may hold the write lock for a moment.
   db.pragma("busy_timeout = 5000");
   migrate(db);
-  return db;
+  db.pragma("query_only = ON");
+  return { db, file };
 }
 
 function migrate(db: Db): void {

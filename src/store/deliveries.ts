@@ -1,4 +1,5 @@
 import type { Db } from "./db.ts";
+import type { SqlWriter } from "./writer.ts";
 
 export type DeliveryState = "pending" | "done" | "dead" | "ignored";
 
@@ -20,6 +21,7 @@ export type AcceptOutcome = { status: "accepted" } | { status: "duplicate"; of: 
 
 export interface StoredDelivery {
   seq: number;
+  /** Only `get()` loads the payload; elsewhere it is null (see `body()`). */
   id: string;
   event: string;
   action: string | null;
@@ -40,7 +42,9 @@ export type DeliverySummary = Omit<StoredDelivery, "body">;
 export interface DeliveryStore {
   /** Durably records a delivery; resolves only after the commit that holds it. */
   accept(delivery: IncomingDelivery): Promise<AcceptOutcome>;
-  /** Pending deliveries that are due, oldest first, skipping the repos in `busyRepos` (lower-case). */
+  /** The stored payload of a delivery (null for ignored ones). */
+  body(seq: number): Promise<Buffer | null>;
+  /** Pending deliveries that are due, oldest first, skipping the repos in `busyRepos` (lower-case); without payloads. */
   due(now: number, limit: number, busyRepos?: ReadonlySet<string>): Promise<StoredDelivery[]>;
   handlersDone(seq: number): Promise<Set<string>>;
   recordHandler(seq: number, handler: string, error: string | null, now: number): Promise<void>;
@@ -73,105 +77,92 @@ interface Row {
 
 const SUMMARY_COLUMNS = "seq, id, event, action, repo, state, reason, received_at, attempts, next_at, last_error, finished_at";
 
+/** The writes, run by name on the writer thread. */
+export const DELIVERY_WRITES = {
+  "deliveries.insert": [
+    `INSERT INTO deliveries (id, event, action, repo, content_key, state, reason, received_at, next_at)
+     VALUES (@id, @event, @action, @repo, @contentKey, @state, @reason, @receivedAt, @receivedAt)
+     ON CONFLICT DO NOTHING`,
+    // Only when the row above was new: a duplicate stores nothing.
+    `INSERT INTO delivery_bodies (seq, body) SELECT last_insert_rowid(), @body WHERE changes() = 1 AND @body IS NOT NULL`,
+  ],
+  "deliveries.recordHandler": `INSERT INTO handler_results (delivery_seq, handler, state, attempts, last_error, updated_at)
+    VALUES (?, ?, ?, 1, ?, ?)
+    ON CONFLICT (delivery_seq, handler) DO UPDATE SET
+      state = excluded.state, attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+  "deliveries.finish": `UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?, attempts = attempts + 1 WHERE seq = ?`,
+  "deliveries.retryLater": `UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
+  "deliveries.replay": `UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, finished_at = NULL
+    WHERE id = ? AND state = 'dead' AND seq IN (SELECT seq FROM delivery_bodies)`,
+  "deliveries.prune": `DELETE FROM deliveries WHERE received_at < ? AND state IN ('done', 'ignored')`,
+};
+
 /**
- * SQLite delivery store with group commit: every accept() issued in one turn of the event loop
- * is written in one transaction, and each caller is answered after that commit. One fsync per
- * request would cap intake at the disk's sync rate (SPEC §12).
+ * SQLite delivery store: reads on the main connection, writes through the writer thread, so
+ * an accept() is answered after the commit that holds it (SPEC §1).
  */
 export class SqliteDeliveryStore implements DeliveryStore {
-  private batch: Array<{ delivery: IncomingDelivery; resolve: (o: AcceptOutcome) => void; reject: (e: unknown) => void }> = [];
-  private flushScheduled = false;
-  private readonly insert;
-  private readonly findExisting;
-  private readonly commitBatch;
+  private readonly q;
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO deliveries (id, event, action, repo, content_key, state, reason, body, received_at, next_at)
-       VALUES (@id, @event, @action, @repo, @contentKey, @state, @reason, @body, @receivedAt, @receivedAt)
-       ON CONFLICT DO NOTHING`,
-    );
-    this.findExisting = db.prepare(`SELECT id FROM deliveries WHERE id = ? OR (content_key IS NOT NULL AND content_key = ?) LIMIT 1`);
-    this.commitBatch = db.transaction((items: IncomingDelivery[]): AcceptOutcome[] =>
-      items.map((d) => {
-        if (this.insert.run(d).changes === 1) return { status: "accepted" };
-        const existing = this.findExisting.get(d.id, d.contentKey) as { id: string } | undefined;
-        return { status: "duplicate", of: existing?.id ?? d.id };
-      }),
-    );
+  constructor(
+    db: Db,
+    private readonly writer: SqlWriter,
+  ) {
+    this.q = {
+      existing: db.prepare(`SELECT id FROM deliveries WHERE id = ? OR (content_key IS NOT NULL AND content_key = ?) LIMIT 1`),
+      due: db.prepare(
+        `SELECT * FROM deliveries INDEXED BY deliveries_pending WHERE state = 'pending' AND next_at <= ?
+         AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+      ),
+      handlersDone: db.prepare(`SELECT handler FROM handler_results WHERE delivery_seq = ? AND state = 'done'`),
+      get: db.prepare(`SELECT d.*, b.body FROM deliveries d LEFT JOIN delivery_bodies b USING (seq) WHERE d.id = ?`),
+      body: db.prepare(`SELECT body FROM delivery_bodies WHERE seq = ?`),
+      listAll: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT ?`),
+      listState: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE state = ? ORDER BY seq DESC LIMIT ?`),
+      handlerResults: db.prepare(`SELECT handler, state, attempts, last_error FROM handler_results WHERE delivery_seq = ? ORDER BY handler`),
+      count: db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE state = ?`),
+    };
   }
 
-  accept(delivery: IncomingDelivery): Promise<AcceptOutcome> {
-    return new Promise((resolve, reject) => {
-      this.batch.push({ delivery, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+  accept(d: IncomingDelivery): Promise<AcceptOutcome> {
+    return this.writer.run("deliveries.insert", { ...d }).then((changes): AcceptOutcome => {
+      if (changes === 1) return { status: "accepted" };
+      const existing = this.q.existing.get(d.id, d.contentKey) as { id: string } | undefined;
+      return { status: "duplicate", of: existing?.id ?? d.id };
     });
   }
 
-  private flush(): void {
-    const batch = this.batch;
-    this.batch = [];
-    this.flushScheduled = false;
-    try {
-      const outcomes = this.commitBatch(batch.map((b) => b.delivery));
-      batch.forEach((b, i) => b.resolve(outcomes[i]!));
-    } catch (err) {
-      for (const b of batch) b.reject(err);
-    }
+  async due(now: number, limit: number, busyRepos: ReadonlySet<string> = new Set()): Promise<StoredDelivery[]> {
+    return (this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Row[]).map(fromRow);
   }
 
-  async due(now: number, limit: number, busyRepos: ReadonlySet<string> = new Set()): Promise<StoredDelivery[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= ?
-         AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
-      )
-      .all(now, JSON.stringify([...busyRepos]), limit) as Row[];
-    return rows.map(fromRow);
+  async body(seq: number): Promise<Buffer | null> {
+    return (this.q.body.get(seq) as { body: Buffer } | undefined)?.body ?? null;
   }
 
   async handlersDone(seq: number): Promise<Set<string>> {
-    const rows = this.db
-      .prepare(`SELECT handler FROM handler_results WHERE delivery_seq = ? AND state = 'done'`)
-      .all(seq) as Array<{ handler: string }>;
-    return new Set(rows.map((r) => r.handler));
+    return new Set((this.q.handlersDone.all(seq) as Array<{ handler: string }>).map((r) => r.handler));
   }
 
   async recordHandler(seq: number, handler: string, error: string | null, now: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO handler_results (delivery_seq, handler, state, attempts, last_error, updated_at)
-         VALUES (?, ?, ?, 1, ?, ?)
-         ON CONFLICT (delivery_seq, handler) DO UPDATE SET
-           state = excluded.state, attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
-      )
-      .run(seq, handler, error === null ? "done" : "failed", error, now);
+    await this.writer.run("deliveries.recordHandler", [seq, handler, error === null ? "done" : "failed", error, now]);
   }
 
   async finish(seq: number, state: "done" | "dead", error: string | null, now: number): Promise<void> {
-    this.db
-      .prepare(`UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?, attempts = attempts + 1 WHERE seq = ?`)
-      .run(state, error, now, seq);
+    await this.writer.run("deliveries.finish", [state, error, now, seq]);
   }
 
   async retryLater(seq: number, nextAt: number, error: string): Promise<void> {
-    this.db.prepare(`UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`).run(nextAt, error, seq);
+    await this.writer.run("deliveries.retryLater", [nextAt, error, seq]);
   }
 
   async get(id: string): Promise<StoredDelivery | null> {
-    const row = this.db.prepare(`SELECT * FROM deliveries WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.q.get.get(id) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
   async list(filter: { state?: DeliveryState | undefined; limit: number }): Promise<DeliverySummary[]> {
-    const rows = (
-      filter.state
-        ? this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE state = ? ORDER BY seq DESC LIMIT ?`).all(filter.state, filter.limit)
-        : this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT ?`).all(filter.limit)
-    ) as Row[];
+    const rows = (filter.state ? this.q.listState.all(filter.state, filter.limit) : this.q.listAll.all(filter.limit)) as Row[];
     return rows.map((r) => {
       const { body: _body, ...summary } = fromRow(r);
       return summary;
@@ -179,28 +170,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async handlerResults(seq: number) {
-    const rows = this.db
-      .prepare(`SELECT handler, state, attempts, last_error FROM handler_results WHERE delivery_seq = ? ORDER BY handler`)
-      .all(seq) as Array<{ handler: string; state: string; attempts: number; last_error: string | null }>;
+    const rows = this.q.handlerResults.all(seq) as Array<{ handler: string; state: string; attempts: number; last_error: string | null }>;
     return rows.map((r) => ({ handler: r.handler, state: r.state, attempts: r.attempts, lastError: r.last_error }));
   }
 
   async replay(id: string, now: number): Promise<boolean> {
-    const res = this.db
-      .prepare(
-        `UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, finished_at = NULL
-         WHERE id = ? AND state = 'dead' AND body IS NOT NULL`,
-      )
-      .run(now, id);
-    return res.changes === 1;
+    return (await this.writer.run("deliveries.replay", [now, id])) === 1;
   }
 
   async count(state: DeliveryState): Promise<number> {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE state = ?`).get(state) as { n: number }).n;
+    return (this.q.count.get(state) as { n: number }).n;
   }
 
   async prune(olderThan: number): Promise<number> {
-    return this.db.prepare(`DELETE FROM deliveries WHERE received_at < ? AND state IN ('done', 'ignored')`).run(olderThan).changes;
+    return this.writer.run("deliveries.prune", [olderThan]);
   }
 }
 

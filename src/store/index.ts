@@ -1,33 +1,43 @@
-import { openDb, type Db, type OpenOptions } from "./db.ts";
-import { SqliteCursorStore, type CursorStore } from "./cursors.ts";
-import { SqliteDeliveryStore, type DeliveryStore } from "./deliveries.ts";
-import { SqliteOutboxStore, type OutboxStore } from "./outbox.ts";
+import { openReadDb } from "./db.ts";
+import { CURSOR_WRITES, SqliteCursorStore, type CursorStore } from "./cursors.ts";
+import { DELIVERY_WRITES, SqliteDeliveryStore, type DeliveryStore } from "./deliveries.ts";
+import { OUTBOX_WRITES, SqliteOutboxStore, type OutboxStore } from "./outbox.ts";
+import { SqlWriter } from "./writer.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
   outbox: OutboxStore;
   cursors: CursorStore;
-  /** True when a write transaction can be taken (readiness). */
-  writable(): boolean;
-  close(): void;
+  /** True when a write commits (readiness). */
+  writable(): Promise<boolean>;
+  /** Waits for queued writes to commit, then closes. */
+  close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** "full" fsyncs each commit (survives power loss); "normal" survives a process crash. */
+  synchronous?: "full" | "normal";
+}
+
+const PROBE = { "store.probe": `INSERT INTO cursors (key, value, updated_at) VALUES ('ready-probe', '1', ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at` };
+
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
-  const db: Db = openDb(dataDir, options);
-  const probe = db.prepare(`INSERT INTO cursors (key, value, updated_at) VALUES ('ready-probe', '1', ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at`);
+  const { db, file } = openReadDb(dataDir);
+  const writer = new SqlWriter(file, options.synchronous === "normal" ? "NORMAL" : "FULL", {
+    ...DELIVERY_WRITES,
+    ...OUTBOX_WRITES,
+    ...CURSOR_WRITES,
+    ...PROBE,
+  });
   return {
-    deliveries: new SqliteDeliveryStore(db),
-    outbox: new SqliteOutboxStore(db),
-    cursors: new SqliteCursorStore(db),
-    writable() {
-      try {
-        probe.run(Date.now());
-        return true;
-      } catch {
-        return false;
-      }
+    deliveries: new SqliteDeliveryStore(db, writer),
+    outbox: new SqliteOutboxStore(db, writer),
+    cursors: new SqliteCursorStore(db, writer),
+    async writable() {
+      return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },
-    close() {
+    async close() {
+      await writer.close();
       if (db.open) db.close();
     },
   };

@@ -13,15 +13,21 @@ export const MIGRATIONS: readonly string[] = [
     content_key  TEXT UNIQUE,
     state        TEXT NOT NULL,            -- pending | done | dead | ignored
     reason       TEXT,                     -- why it was ignored
-    body         BLOB,                     -- the verified JSON payload; NULL when ignored
     received_at  INTEGER NOT NULL,
     attempts     INTEGER NOT NULL DEFAULT 0,
     next_at      INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT,
     finished_at  INTEGER
   );
-  CREATE INDEX deliveries_due ON deliveries(state, next_at, seq);
-  CREATE INDEX deliveries_received ON deliveries(received_at);
+  -- Pending deliveries in arrival order; small, because processed rows leave it.
+  CREATE INDEX deliveries_pending ON deliveries(seq) WHERE state = 'pending';
+
+  -- The verified JSON payloads, apart from the rows whose state changes: updating a row
+  -- would otherwise rewrite its payload too. Ignored deliveries keep none.
+  CREATE TABLE delivery_bodies (
+    seq          INTEGER PRIMARY KEY REFERENCES deliveries(seq) ON DELETE CASCADE,
+    body         BLOB NOT NULL
+  );
 
   CREATE TABLE handler_results (
     delivery_seq INTEGER NOT NULL REFERENCES deliveries(seq) ON DELETE CASCADE,

@@ -1,4 +1,5 @@
 import type { Db } from "./db.ts";
+import type { SqlWriter } from "./writer.ts";
 
 export interface OutboxItem {
   seq: number;
@@ -46,60 +47,67 @@ interface Row {
   result: string | null;
 }
 
+export const OUTBOX_WRITES = {
+  "outbox.enqueue": `INSERT INTO outbox (key, lane, op, args, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  "outbox.complete": `UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, done_at = ?, last_error = NULL WHERE seq = ?`,
+  "outbox.retryLater": `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
+  "outbox.fail": `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?`,
+};
+
 export class SqliteOutboxStore implements OutboxStore {
-  constructor(private readonly db: Db) {}
+  private readonly q;
 
-  async enqueue(item: NewOutboxItem, now: number): Promise<boolean> {
-    const res = this.db
-      .prepare(
-        `INSERT INTO outbox (key, lane, op, args, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-      )
-      .run(item.key, item.lane, item.op, JSON.stringify(item.args), now, now);
-    return res.changes === 1;
-  }
-
-  async heads(now: number, limit: number, busy: ReadonlySet<string>): Promise<OutboxItem[]> {
-    // The head of a lane is its oldest pending item: a later write never overtakes an earlier
-    // one of the same PR, even while the earlier one waits out a backoff.
-    const rows = this.db
-      .prepare(
+  constructor(
+    db: Db,
+    private readonly writer: SqlWriter,
+  ) {
+    this.q = {
+      // The head of a lane is its oldest pending item: a later write never overtakes an earlier
+      // one of the same PR, even while the earlier one waits out a backoff.
+      heads: db.prepare(
         `SELECT o.* FROM outbox o
          WHERE o.state = 'pending'
            AND o.seq = (SELECT MIN(seq) FROM outbox i WHERE i.lane = o.lane AND i.state = 'pending')
            AND o.next_at <= ?
+           AND o.lane NOT IN (SELECT value FROM json_each(?))
          ORDER BY o.seq LIMIT ?`,
-      )
-      .all(now, limit + busy.size) as Row[];
-    return rows.filter((r) => !busy.has(r.lane)).slice(0, limit).map(fromRow);
+      ),
+      backlog: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`),
+      nextDue: db.prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'`),
+      list: db.prepare(`SELECT * FROM outbox ORDER BY seq DESC LIMIT ?`),
+    };
+  }
+
+  async enqueue(item: NewOutboxItem, now: number): Promise<boolean> {
+    return (await this.writer.run("outbox.enqueue", [item.key, item.lane, item.op, JSON.stringify(item.args), now, now])) === 1;
+  }
+
+  async heads(now: number, limit: number, busy: ReadonlySet<string>): Promise<OutboxItem[]> {
+    return (this.q.heads.all(now, JSON.stringify([...busy]), limit) as Row[]).map(fromRow);
   }
 
   async complete(seq: number, result: unknown, now: number): Promise<void> {
-    this.db
-      .prepare(`UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, done_at = ?, last_error = NULL WHERE seq = ?`)
-      .run(result === undefined ? null : JSON.stringify(result), now, seq);
+    await this.writer.run("outbox.complete", [result === undefined ? null : JSON.stringify(result), now, seq]);
   }
 
   async retryLater(seq: number, nextAt: number, error: string): Promise<void> {
-    this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`).run(nextAt, error, seq);
+    await this.writer.run("outbox.retryLater", [nextAt, error, seq]);
   }
 
   async fail(seq: number, error: string, now: number): Promise<void> {
-    this.db
-      .prepare(`UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?`)
-      .run(error, now, seq);
+    await this.writer.run("outbox.fail", [error, now, seq]);
   }
 
   async backlog(): Promise<number> {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`).get() as { n: number }).n;
+    return (this.q.backlog.get() as { n: number }).n;
   }
 
   async nextDueAt(): Promise<number | null> {
-    const row = this.db.prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'`).get() as { t: number | null };
-    return row.t;
+    return (this.q.nextDue.get() as { t: number | null }).t;
   }
 
   async list(limit: number) {
-    const rows = this.db.prepare(`SELECT * FROM outbox ORDER BY seq DESC LIMIT ?`).all(limit) as Row[];
+    const rows = this.q.list.all(limit) as Row[];
     return rows.map((r) => ({ ...fromRow(r), state: r.state, result: r.result === null ? null : (JSON.parse(r.result) as unknown) }));
   }
 }

@@ -20,8 +20,8 @@ export function createWebApp(deps: WebDeps): Hono {
   const { store, metrics } = deps;
 
   app.get("/healthz", (c) => c.text("ok\n"));
-  app.get("/readyz", (c) => {
-    const ok = deps.ready() && store.writable();
+  app.get("/readyz", async (c) => {
+    const ok = deps.ready() && (await store.writable());
     return c.text(ok ? "ready\n" : "not ready: store not writable or still starting\n", ok ? 200 : 503);
   });
   app.get("/metrics", async (c) => {

@@ -19,7 +19,7 @@ export interface IntakeDeps {
   log: Logger;
   metrics: Pick<Metrics, "deliveries" | "ackLatency">;
   /** Told after a delivery to process has been committed. */
-  onAccepted: () => void;
+  onAccepted: (deliveryId: string, event: WebhookEvent) => void;
 }
 
 /**
@@ -82,6 +82,7 @@ export function createIntake(deps: IntakeDeps) {
 
     const kind = eventKind(identity);
     let record: IncomingDelivery;
+    let typed: WebhookEvent | null = null;
     if (kind === null) {
       record = { ...base, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, body: null };
     } else {
@@ -93,7 +94,8 @@ export function createIntake(deps: IntakeDeps) {
       }
       const parsed = parseEvent(kind, identity.type, json);
       if (!parsed.ok) return refuse(400, parsed.error);
-      record = toRecord(base, parsed.event, signed, ignoreReason(parsed.event, deps.policy));
+      typed = parsed.event;
+      record = toRecord(base, typed, signed, ignoreReason(typed, deps.policy));
     }
 
     let outcome;
@@ -107,12 +109,12 @@ export function createIntake(deps: IntakeDeps) {
       log.info({ of: outcome.of }, "duplicate delivery");
       return answer(200, "duplicate", `duplicate of delivery ${outcome.of}`, event);
     }
-    if (record.state === "ignored") {
+    if (record.state === "ignored" || typed === null) {
       log.debug({ reason: record.reason }, "delivery ignored");
       return answer(202, "ignored", `ignored: ${record.reason}`, event);
     }
     log.info({ repo: record.repo, action: record.action }, "delivery accepted");
-    deps.onAccepted();
+    deps.onAccepted(id, typed);
     return answer(202, "accepted", `accepted delivery ${id}`, event);
   };
 }

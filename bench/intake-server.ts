@@ -1,0 +1,51 @@
+// One server under test, in its own process so that it has a core of its own:
+//   node --import tsx bench/intake-server.ts bot|bare|octokit <secret>
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { Webhooks, createNodeMiddleware } from "@octokit/webhooks";
+import { parseConfig } from "../src/config/load.ts";
+import { startBot } from "../src/main.ts";
+
+const [kind, secret = "bench-secret"] = process.argv.slice(2);
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return (server.address() as AddressInfo).port;
+}
+
+let port: number;
+if (kind === "bare") {
+  port = await listen((req, res) => {
+    req.on("data", () => {});
+    req.on("end", () => {
+      res.writeHead(202, { "content-type": "text/plain" });
+      res.end("accepted\n");
+    });
+  });
+} else if (kind === "octokit") {
+  const webhooks = new Webhooks({ secret });
+  webhooks.onAny(() => {});
+  port = await listen(createNodeMiddleware(webhooks, { path: "/webhook" }) as Parameters<typeof createServer>[1]);
+} else if (kind === "bot") {
+  const dir = mkdtempSync(join(tmpdir(), "ccci-bench-"));
+  const config = parseConfig({
+    gitea: { url: "http://127.0.0.1:9", token: "bench-token", botUser: "ci-bot" },
+    webhook: { secrets: [secret] },
+    server: { port: 0, host: "127.0.0.1" },
+    dataDir: dir,
+    testme: { repos: ["recipes/*"] },
+    store: { synchronous: process.env.BENCH_SYNC ?? "full" },
+  });
+  // The production log level, written to a file as a deployment would.
+  const bot = await startBot({ config, handlers: () => [], dispatch: process.env.BENCH_NODISPATCH ? false : true, logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: false }) });
+  port = bot.port;
+} else {
+  throw new Error(`unknown server kind ${kind}`);
+}
+process.stdout.write(`READY ${port}\n`);
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(0));

@@ -1,0 +1,52 @@
+// The store's writer thread: runs each batch of named write statements in one transaction
+// on its own connection, so fsyncs and WAL checkpoints never block the event loop.
+// Plain JavaScript so it loads in a worker without a TypeScript loader.
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+
+const db = new Database(workerData.file);
+db.pragma("journal_mode = WAL");
+db.pragma(`synchronous = ${workerData.synchronous}`);
+db.pragma("foreign_keys = ON");
+db.pragma("busy_timeout = 5000");
+
+// A named write is one statement or several run in order with the same parameters; it
+// reports the rows changed by the first.
+const statements = new Map(
+  Object.entries(workerData.statements).map(([name, sql]) => [name, (Array.isArray(sql) ? sql : [sql]).map((s) => db.prepare(s))]),
+);
+
+function exec(op) {
+  const list = statements.get(op.name);
+  if (!list) throw new Error(`unknown write statement ${op.name}`);
+  let changes = 0;
+  list.forEach((statement, i) => {
+    const r = Array.isArray(op.params) ? statement.run(...op.params) : statement.run(op.params);
+    if (i === 0) changes = r.changes;
+  });
+  return { ok: true, changes };
+}
+
+const batch = db.transaction((ops) => ops.map(exec));
+
+parentPort.on("message", (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.postMessage({ closed: true });
+    return;
+  }
+  let results;
+  try {
+    results = batch(message.ops);
+  } catch {
+    // One bad write must not take the others down: retry each alone.
+    results = message.ops.map((op) => {
+      try {
+        return db.transaction(() => exec(op))();
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    });
+  }
+  parentPort.postMessage({ id: message.id, results });
+});

@@ -1,0 +1,104 @@
+import { Worker } from "node:worker_threads";
+
+export type Params = unknown[] | Record<string, unknown>;
+
+interface Pending {
+  name: string;
+  params: Params;
+  resolve: (changes: number) => void;
+  reject: (err: Error) => void;
+}
+
+type Result = { ok: true; changes: number } | { ok: false; error: string };
+
+/**
+ * Group commit on a writer thread. Every write issued during one turn of the event loop goes
+ * to the writer as one batch, runs there in one transaction, and each caller's promise
+ * settles after that commit. One fsync per write would cap intake at the disk's sync rate,
+ * and an fsync on the main thread would stall every request behind it (SPEC §12); here the
+ * event loop keeps reading the next deliveries while the disk syncs the last batch.
+ */
+export class SqlWriter {
+  private readonly worker: Worker;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, { items: Pending[]; done: () => void }>();
+  private readonly batches = new Set<Promise<void>>();
+  private closed = false;
+  private failure: Error | null = null;
+
+  constructor(file: string, synchronous: "FULL" | "NORMAL", statements: Record<string, string | string[]>) {
+    this.worker = new Worker(new URL("./writer-worker.mjs", import.meta.url), { workerData: { file, synchronous, statements } });
+    this.worker.on("message", (m: { id?: number; results?: Result[] }) => {
+      if (m.id === undefined || !m.results) return;
+      const batch = this.inFlight.get(m.id);
+      if (!batch) return;
+      this.inFlight.delete(m.id);
+      batch.done();
+      // The next batch holds everything that arrived while this one committed.
+      if (this.queue.length > 0 && !this.scheduled) this.flush();
+      batch.items.forEach((p, i) => {
+        const r = m.results![i];
+        if (r?.ok) p.resolve(r.changes);
+        else p.reject(new Error(`store write ${p.name} failed: ${r ? r.error : "no result"}`));
+      });
+    });
+    this.worker.on("error", (err) => this.fail(err));
+    this.worker.on("exit", (code) => this.fail(new Error(`store writer stopped (exit ${code})`)));
+  }
+
+  /** Runs a named write; resolves with the number of rows it changed, after its commit. */
+  run(name: string, params: Params): Promise<number> {
+    if (this.closed || this.failure) return Promise.reject(this.failure ?? new Error("the store is closed"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ name, params, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  get healthy(): boolean {
+    return !this.closed && this.failure === null;
+  }
+
+  /** Sends what is queued, waits for every write to commit, and stops the writer. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    await Promise.all(this.batches);
+    if (this.failure) return;
+    const closed = new Promise<void>((r) => this.worker.once("message", () => r()));
+    this.worker.postMessage({ close: true });
+    await closed;
+    await this.worker.terminate();
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    // One commit at a time: while it runs, writes gather into the next, larger batch.
+    if (this.queue.length === 0 || (this.inFlight.size > 0 && !this.closed)) return;
+    const batch = this.queue;
+    this.queue = [];
+    const id = this.nextId++;
+    const settled = new Promise<void>((done) => this.inFlight.set(id, { items: batch, done }));
+    this.batches.add(settled);
+    void settled.then(() => this.batches.delete(settled));
+    this.worker.postMessage({ id, ops: batch.map((p) => ({ name: p.name, params: p.params })) });
+  }
+
+  private fail(err: Error): void {
+    if (this.closed && !this.failure && this.inFlight.size === 0) return;
+    this.failure ??= err;
+    for (const batch of this.inFlight.values()) {
+      batch.done();
+      for (const p of batch.items) p.reject(err);
+    }
+    this.inFlight.clear();
+    for (const p of this.queue) p.reject(err);
+    this.queue = [];
+  }
+}
