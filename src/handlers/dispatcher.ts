@@ -75,7 +75,9 @@ export class Dispatcher {
   /** Intake committed a delivery: look for work now, with its event already parsed. */
   accepted(deliveryId: string, event: WebhookEvent): void {
     if (this.parsed.size < MAX_PARSED) this.parsed.set(deliveryId, event);
-    this.runner.wake();
+    // A running job of the same repo picks this one up when it ends; looking now would only
+    // scan past that repo's backlog.
+    if (!this.runner.isBusy(event.repo.toLowerCase())) this.runner.wake();
   }
 
   wake(): void {

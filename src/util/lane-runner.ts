@@ -55,6 +55,11 @@ export class LaneRunner {
       });
   }
 
+  /** Whether a job of this lane is running (it looks for more of its lane when it ends). */
+  isBusy(lane: string): boolean {
+    return this.busyLanes.has(lane);
+  }
+
   /** Looks for work again after `ms` (a retry coming due), sooner than the next poll. */
   wakeIn(ms: number): void {
     if (this.stopped || ms >= this.o.pollMs) return;

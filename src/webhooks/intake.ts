@@ -77,7 +77,8 @@ export function createIntake(deps: IntakeDeps) {
     if (identity.event === null) return refuse(400, "missing event header (X-Gitea-Event, X-Forgejo-Event or X-GitHub-Event)");
     const event = identity.event;
     const id = identity.deliveryId ?? `sha256-${createHash("sha256").update(signed).digest("hex").slice(0, 32)}`;
-    const log = deps.log.child({ delivery: id, event });
+    // Plain fields rather than a child logger: this runs for every delivery.
+    const about = { delivery: id, event };
     const base = { id, event, receivedAt: deps.clock.now() } as const;
 
     const kind = eventKind(identity);
@@ -102,18 +103,18 @@ export function createIntake(deps: IntakeDeps) {
     try {
       outcome = await deps.store.accept(record);
     } catch (err) {
-      log.error({ err }, "could not store the delivery");
+      deps.log.error({ ...about, err }, "could not store the delivery");
       return answer(503, "store_error", "the delivery could not be stored; nothing was accepted", event);
     }
     if (outcome.status === "duplicate") {
-      log.info({ of: outcome.of }, "duplicate delivery");
+      deps.log.info({ ...about, of: outcome.of }, "duplicate delivery");
       return answer(200, "duplicate", `duplicate of delivery ${outcome.of}`, event);
     }
     if (record.state === "ignored" || typed === null) {
-      log.debug({ reason: record.reason }, "delivery ignored");
+      deps.log.debug({ ...about, reason: record.reason }, "delivery ignored");
       return answer(202, "ignored", `ignored: ${record.reason}`, event);
     }
-    log.info({ repo: record.repo, action: record.action }, "delivery accepted");
+    deps.log.info({ ...about, repo: record.repo, action: record.action }, "delivery accepted");
     deps.onAccepted(id, typed);
     return answer(202, "accepted", `accepted delivery ${id}`, event);
   };
