@@ -36,6 +36,7 @@ export class GiteaEmulator {
   readonly flavour: Flavour;
   /** Deliveries triggered by API calls (e.g. the bot's own comments). */
   readonly background: Array<Promise<SentDelivery[]>> = [];
+  private readonly sent: Array<{ event: HookEvent; eventType: string; payload: unknown }> = [];
   private server: Server | null = null;
   private baseUrl = "";
   private readonly deliverTimeoutMs: number | undefined;
@@ -158,8 +159,16 @@ export class GiteaEmulator {
     return this.deliver("push", "push", payload);
   }
 
+  /** Gitea's "Redeliver": the last payload sent again, under a new delivery id. */
+  redeliverLast(): Promise<SentDelivery[]> {
+    const last = this.sent.at(-1);
+    if (!last) throw new Error("emulator: nothing was delivered yet");
+    return this.deliver(last.event, last.eventType, last.payload);
+  }
+
   /** Sends a payload to every hook subscribed to `event`, as Gitea would. */
   deliver(event: HookEvent, eventType: string, payload: unknown): Promise<SentDelivery[]> {
+    this.sent.push({ event, eventType, payload });
     const hooks = this.hooks.filter((h) => h.events.has(event));
     return Promise.all(hooks.map((h) => sendDelivery(h.url, h.secret, this.flavour, event, eventType, payload, this.deliverTimeoutMs)));
   }

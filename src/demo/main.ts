@@ -1,0 +1,151 @@
+// npm run demo: the bot on embedded defaults, wired to the in-repo Gitea emulator, playing a
+// short scenario. Nothing outside this machine is contacted; everything lives in a temp dir.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { parseConfig } from "../config/load.ts";
+import { GiteaEmulator, type Flavour } from "../emulator/index.ts";
+import { startBot, type Bot } from "../main.ts";
+import { sendDelivery } from "../emulator/sender.ts";
+
+const HELP = `Usage: npm run demo -- [options]
+
+Starts cc-ci-bot with embedded defaults (SQLite in a temp dir) next to an emulated Gitea,
+plays a short scenario (a PR, a !testme comment, its redelivery, a push, a forged
+delivery, the bot's own comment), prints what happened and where to look, and stays up
+until Ctrl-C, which removes everything it created.
+
+Options:
+  --port N        port of the bot (default 8787; 0 picks a free one)
+  --flavour F     what the emulator sends: gitea-1.15, gitea-modern (default) or forgejo
+  --exit          play the scenario and stop instead of staying up
+  --help          this text
+`;
+
+const SECRET = "demo-webhook-secret";
+const TOKEN = "demo-bot-token";
+const REPO = "recipes/nextcloud";
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      options: { port: { type: "string", default: "8787" }, flavour: { type: "string", default: "gitea-modern" }, exit: { type: "boolean" }, help: { type: "boolean" } },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}; see --help\n`);
+    return 2;
+  }
+  if (opts.help) {
+    say(HELP);
+    return 0;
+  }
+  const flavour = opts.flavour as Flavour;
+  if (!["gitea-1.15", "gitea-modern", "forgejo"].includes(flavour)) {
+    process.stderr.write(`demo: --flavour must be gitea-1.15, gitea-modern or forgejo\n`);
+    return 2;
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), "cc-ci-bot-demo-"));
+  const emu = await new GiteaEmulator({ flavour }).start();
+  emu.state.addUser("ci-bot", TOKEN);
+  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addUser("carol");
+  emu.state.addRepo(REPO, { alice: "write" });
+
+  let bot: Bot | null = null;
+  const cleanup = async () => {
+    await bot?.stop();
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const config = parseConfig({
+      gitea: { url: emu.url, token: TOKEN },
+      webhook: { secrets: [SECRET] },
+      server: { port: Number(opts.port), host: "127.0.0.1" },
+      dataDir: join(dir, "data"),
+      testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] } },
+    });
+    bot = await startBot({ config, logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: true }) });
+    emu.addHook(`${bot.url}/webhook`, SECRET);
+    say(`cc-ci-bot demo: bot on ${bot.url}, emulated Gitea (${flavour}) on ${emu.url}, data in ${dir}`);
+    await play(emu, bot);
+    say("");
+    say(`ready: ${bot.url}`);
+    say(`  deliveries  ${bot.url}/api/deliveries`);
+    say(`  outbox      ${bot.url}/api/outbox`);
+    say(`  metrics     ${bot.url}/metrics`);
+    say(`  health      ${bot.url}/healthz   ${bot.url}/readyz`);
+    say(`  bot log     ${join(dir, "bot.log")}`);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  if (opts.exit) {
+    await cleanup();
+    return 0;
+  }
+  say("Press Ctrl-C to stop (removes the temp dir).");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await cleanup();
+  say("demo stopped, temp dir removed");
+  return 0;
+}
+
+/** The scenario: each step prints what Gitea sent and what the bot answered. */
+async function play(emu: GiteaEmulator, bot: Bot): Promise<void> {
+  const show = (what: string, d: { status: number; response: string } | undefined) =>
+    say(`  ${what.padEnd(46)} -> ${d ? `${d.status} ${d.response.trim()}` : "not delivered"}`);
+
+  const head = "a".repeat(40);
+  const opened = await emu.openPull(REPO, { author: "alice", headRef: "bump-27.1", headSha: head, title: "Bump nextcloud to 27.1" });
+  show(`PR #${opened.pull.number} opened by alice`, opened.deliveries[0]);
+
+  const testme = await emu.comment(REPO, opened.pull.number, "alice", "!testme");
+  show("alice comments !testme", testme.deliveries[0]);
+
+  // Gitea's "Redeliver" button: the same payload under a new delivery id.
+  const again = await emu.redeliverLast();
+  show("the operator redelivers that comment", again[0]);
+
+  const pushed = await emu.push(REPO, {
+    ref: "refs/heads/bump-27.1",
+    before: head,
+    after: "b".repeat(40),
+    pusher: "alice",
+    commits: [{ sha: "b".repeat(40), message: "fix the healthcheck", added: [], removed: [], modified: ["compose.yml"], timestamp: new Date().toISOString() }],
+  });
+  show("alice pushes to her branch", pushed[0]);
+
+  const forged = await sendDelivery(`${bot.url}/webhook`, "not-the-secret", emu.flavour, "issue_comment", "pull_request_comment", { forged: true });
+  show("someone posts a delivery with a wrong secret", forged);
+
+  await bot.outbox.enqueue("demo:welcome", `${REPO}#${opened.pull.number}`, {
+    op: "createComment",
+    owner: "recipes",
+    repo: "nextcloud",
+    number: opened.pull.number,
+    body: "cc-ci-bot is watching this PR.",
+  });
+  await bot.outbox.idle();
+  const own = await Promise.all(emu.background.splice(0));
+  show("the bot comments (through its outbox)", own[0]?.[0]);
+  await bot.dispatcher.idle();
+
+  const stored = await bot.store.deliveries.list({ limit: 20 });
+  say("");
+  say("what the bot stored:");
+  for (const d of stored.reverse()) say(`  ${d.event.padEnd(14)} ${(d.action ?? "").padEnd(10)} ${d.state.padEnd(8)} ${d.reason ?? ""}`);
+}
+
+process.exitCode = await main();
