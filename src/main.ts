@@ -17,6 +17,12 @@ import { createHandlers } from "./handlers/registry.ts";
 import { createIntake } from "./webhooks/intake.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
 import { createWebApp } from "./web/app.ts";
+import { Mirrors } from "./git/mirrors.ts";
+import { Phases } from "./handlers/phases.ts";
+import { LoopSweep } from "./handlers/loop-sweep.ts";
+import { Messenger } from "./supervisor/messenger.ts";
+import { SessionControl } from "./supervisor/sessions.ts";
+import { Tmux } from "./supervisor/tmux.ts";
 
 export interface BotOptions {
   config: Config;
@@ -41,6 +47,13 @@ export interface BotDeps {
   outbox: GiteaOutbox;
   redact: Redactor;
   botUser: () => string | null;
+  tmux: Tmux;
+  messenger: Messenger;
+  sessions: SessionControl;
+  mirrors: Mirrors;
+  phases: Phases;
+  /** Compiled from supervisor.patterns. */
+  patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
 }
 
 export interface Bot extends BotDeps {
@@ -48,6 +61,7 @@ export interface Bot extends BotDeps {
   port: number;
   url: string;
   dispatcher: Dispatcher;
+  loopSweep: LoopSweep;
   stop(): Promise<void>;
 }
 
@@ -77,7 +91,26 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     maxBackoffMs: config.outbox.maxBackoffMs,
     concurrency: config.outbox.concurrency,
   });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser };
+  const sp = config.supervisor.patterns;
+  const compile = (list: string[]) => list.map((p) => new RegExp(p, "i"));
+  const patterns = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
+  const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket });
+  const tmuxAvailable = await tmux.available();
+  if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
+  const messenger = new Messenger({
+    tmux,
+    tmuxAvailable,
+    store: store.pings,
+    clock,
+    log: log.child({ component: "messenger" }),
+    metrics,
+    inputLine: patterns.inputLine,
+    busy: patterns.busy,
+  });
+  const sessions = new SessionControl({ tmux, messenger, log: log.child({ component: "sessions" }) });
+  const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
+  const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -109,7 +142,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
@@ -146,8 +179,18 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   };
   if (botLogin === null) void resolveBotUser();
 
+  const loopSweep = new LoopSweep({ loops: config.loops, mirrors, store, clock, log: log.child({ component: "sweep" }), onQueued: () => dispatcher.wake() });
+  let sweepTimer: NodeJS.Timeout | null = null;
   outbox.start();
-  if (options.dispatch !== false) dispatcher.start();
+  messenger.start();
+  if (options.dispatch !== false) {
+    dispatcher.start();
+    if (config.loops.length > 0) {
+      void loopSweep.sweep();
+      sweepTimer = setInterval(() => void loopSweep.sweep(), config.supervisor.sweepMinutes * 60_000);
+      sweepTimer.unref();
+    }
+  }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
 
@@ -156,14 +199,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     (stopping ??= (async () => {
       ready = false;
       if (resolveTimer) clearTimeout(resolveTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
       await dispatcher.stop();
+      await loopSweep.sweep().catch(() => undefined);
+      await messenger.stop();
       await outbox.stop();
       await store.close();
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, stop };
 }

@@ -35,6 +35,19 @@ export function createMetrics() {
       labelNames: ["op", "outcome"] as const,
       registers,
     }),
+    pings: new Counter({
+      name: "ccci_pings_total",
+      help: "Pings to agent sessions by role and outcome (queued, delivered, undeliverable, dropped)",
+      labelNames: ["role", "outcome"] as const,
+      registers,
+    }),
+    pingLatency: new Histogram({
+      name: "ccci_ping_latency_seconds",
+      help: "From receipt of the delivery that caused a ping to the ping typed and submitted in the session",
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 30, 300],
+      registers,
+    }),
+    alerts: new Counter({ name: "ccci_alerts_total", help: "Operator alerts by kind (force-push, ...)", labelNames: ["kind"] as const, registers }),
     giteaCalls: new Counter({
       name: "ccci_gitea_api_calls_total",
       help: "Gitea API calls by operation and HTTP status (0 = no answer)",

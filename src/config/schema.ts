@@ -14,7 +14,24 @@ const session = z.object({
   promptVia: z.enum(["argument", "typed"]).default("typed"),
 });
 
-const phase = z.object({ id: z.string().min(1), plan: z.string().min(1), status: z.string().min(1) });
+const phase = z.object({
+  id: z.string().min(1),
+  plan: z.string().min(1),
+  status: z.string().min(1),
+  // The phase's other state files, named in its kickoff; default: STATUS-<x> -> BACKLOG-<x> etc.
+  backlog: z.string().min(1).optional(),
+  review: z.string().min(1).optional(),
+  journal: z.string().min(1).optional(),
+});
+
+const pattern = z.string().refine((p) => {
+  try {
+    new RegExp(p, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a valid regular expression");
 
 const loop = z.object({
   name: z.string().min(1),
@@ -126,9 +143,22 @@ export const configSchema = z.object({
         .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional() })
         .optional(),
       schedules: z.array(schedule).default([]),
+      /** tmux server socket name (-L); default: the user's default tmux server. */
+      tmuxSocket: z.string().min(1).optional(),
+      patterns: z
+        .object({
+          fatal: z.array(pattern).default(["redacted_thinking", "blocks cannot be modified"]),
+          limit: z.array(pattern).default(["usage limit|spend limit|limit reached|reached your .*limit|out of (credits|tokens)"]),
+          busy: z.array(pattern).default(["esc to interrupt"]),
+          /** The TUI's input line; default: the last non-empty line of the pane. */
+          inputLine: pattern.optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type LoopConfig = Config["loops"][number];
+export type SessionConfig = LoopConfig["sessions"][string];
+export type PhaseConfig = LoopConfig["phases"][number];

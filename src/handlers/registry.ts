@@ -1,10 +1,24 @@
 import type { BotDeps } from "../main.ts";
 import type { Handler } from "./handler.ts";
+import { createHandoffHandler } from "./handoff.ts";
 
 /**
  * The explicit list of behaviours (DESIGN practice 3): each entry is one file under
  * src/handlers, wired here with only the ports it uses.
  */
-export function createHandlers(_deps: BotDeps): Handler[] {
-  return [];
+export function createHandlers(d: BotDeps): Handler[] {
+  return [
+    createHandoffHandler({
+      loops: d.config.loops,
+      mirrors: d.mirrors,
+      store: d.store,
+      messenger: d.messenger,
+      phases: d.phases,
+      clock: d.clock,
+      log: d.log,
+      metrics: d.metrics,
+      orchestratorSession: d.config.supervisor.orchestrator?.tmux ?? null,
+      limitPatterns: d.patterns.limit,
+    }),
+  ];
 }

@@ -3,11 +3,15 @@ import { CURSOR_WRITES, SqliteCursorStore, type CursorStore } from "./cursors.ts
 import { DELIVERY_WRITES, SqliteDeliveryStore, type DeliveryStore } from "./deliveries.ts";
 import { OUTBOX_WRITES, SqliteOutboxStore, type OutboxStore } from "./outbox.ts";
 import { SqlWriter } from "./writer.ts";
+import { PING_WRITES, SqlitePingStore, type PingStore } from "./pings.ts";
+import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
   outbox: OutboxStore;
   cursors: CursorStore;
+  pings: PingStore;
+  loops: LoopStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -27,12 +31,16 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...DELIVERY_WRITES,
     ...OUTBOX_WRITES,
     ...CURSOR_WRITES,
+    ...PING_WRITES,
+    ...LOOP_WRITES,
     ...PROBE,
   });
   return {
     deliveries: new SqliteDeliveryStore(db, writer),
     outbox: new SqliteOutboxStore(db, writer),
     cursors: new SqliteCursorStore(db, writer),
+    pings: new SqlitePingStore(db, writer),
+    loops: new SqliteLoopStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

@@ -61,4 +61,48 @@ export const MIGRATIONS: readonly string[] = [
     updated_at   INTEGER NOT NULL
   );
   `,
+  `
+  -- Pings to agent sessions, queued durably until delivered (SPEC §3).
+  CREATE TABLE pings (
+    seq          INTEGER PRIMARY KEY,
+    loop         TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    session      TEXT,                     -- tmux session name; NULL when the role has none
+    text         TEXT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'queued',   -- queued | delivered | undeliverable | dropped
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    received_at  INTEGER NOT NULL,         -- when the delivery that caused it reached the bot
+    created_at   INTEGER NOT NULL,
+    next_at      INTEGER NOT NULL,
+    delivered_at INTEGER
+  );
+  CREATE INDEX pings_queued ON pings(session, seq) WHERE state = 'queued';
+
+  -- Each (repo, commit, role) pings at most once, ever (SPEC §2.4).
+  CREATE TABLE handoff_marks (
+    repo         TEXT NOT NULL,
+    sha          TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    ping_seq     INTEGER,
+    PRIMARY KEY (repo, sha, role)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE alerts (
+    seq          INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+  );
+
+  CREATE TABLE phase_transitions (
+    seq          INTEGER PRIMARY KEY,
+    loop         TEXT NOT NULL,
+    from_phase   TEXT,
+    to_phase     TEXT,                     -- NULL: the sequence is complete
+    sha          TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+  );
+  `,
 ];

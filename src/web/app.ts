@@ -4,12 +4,17 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/index.ts";
 import type { DeliveryState } from "../store/deliveries.ts";
+import type { LoopConfig } from "../config/schema.ts";
+import type { Phases } from "../handlers/phases.ts";
+import { headCursor } from "../handlers/handoff.ts";
 
 export interface WebDeps {
   store: Store;
   metrics: Metrics;
   ready: () => boolean;
   log: Logger;
+  loops: readonly LoopConfig[];
+  phases: Pick<Phases, "state">;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -44,6 +49,25 @@ export function createWebApp(deps: WebDeps): Hono {
     const { body: _body, ...summary } = d;
     return c.json({ delivery: summary, handlers: await store.deliveries.handlerResults(d.seq) });
   });
+  app.get("/api/loops", async (c) => {
+    const loops = await Promise.all(
+      deps.loops.map(async (l) => {
+        const st = await deps.phases.state(l);
+        return {
+          name: l.name,
+          repo: l.repo,
+          branch: l.branch,
+          head: await store.cursors.get(headCursor(l)),
+          phase: { index: st.index, id: l.phases[st.index]?.id ?? null, of: l.phases.length, complete: st.complete },
+          transitions: await store.loops.transitions(l.name, 10),
+          pings: await store.pings.recent(20, l.name),
+        };
+      }),
+    );
+    return c.json({ loops });
+  });
+  app.get("/api/pings", async (c) => c.json({ pings: await store.pings.recent(boundedInt(c.req.query("limit"), 50, 500)) }));
+  app.get("/api/alerts", async (c) => c.json({ alerts: await store.loops.alerts(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -1,0 +1,71 @@
+import { execa } from "execa";
+
+export interface TmuxOptions {
+  /** A tmux server socket name (-L): tests and demos use their own server. */
+  socketName?: string | undefined;
+}
+
+export interface StartSpec {
+  cwd?: string | undefined;
+  argv: readonly string[];
+  env?: Record<string, string> | undefined;
+}
+
+/**
+ * The tmux commands the bot uses, as argv arrays (no shell). Sessions are always targeted by
+ * exact name (`=NAME`): a prefix match would send `cc-ci-assistant`'s ping to
+ * `cc-ci-assistant3` (SPEC §3).
+ */
+export class Tmux {
+  constructor(private readonly o: TmuxOptions = {}) {}
+
+  async available(): Promise<boolean> {
+    try {
+      await execa("tmux", ["-V"]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async hasSession(name: string): Promise<boolean> {
+    return (await this.run(["has-session", "-t", `=${name}`], true)).ok;
+  }
+
+  /** Starts a detached session running `argv` directly (tmux execs multiple arguments without a shell). */
+  async newSession(name: string, spec: StartSpec): Promise<void> {
+    const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+    const cwd = spec.cwd ? ["-c", spec.cwd] : [];
+    await this.run(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", ...cwd, ...env, "--", ...spec.argv]);
+  }
+
+  async killSession(name: string): Promise<void> {
+    await this.run(["kill-session", "-t", `=${name}`], true);
+  }
+
+  /** Types `text` literally: key names such as "Enter" or "C-c" inside it are just letters. */
+  async type(name: string, text: string): Promise<void> {
+    await this.run(["send-keys", "-t", `=${name}:`, "-l", "--", text]);
+  }
+
+  async pressEnter(name: string): Promise<void> {
+    await this.run(["send-keys", "-t", `=${name}:`, "Enter"]);
+  }
+
+  /** The visible pane as text, trailing blank lines removed. */
+  async capture(name: string): Promise<string> {
+    const r = await this.run(["capture-pane", "-p", "-J", "-t", `=${name}:`]);
+    return r.stdout.replace(/\s+$/, "");
+  }
+
+  async killServer(): Promise<void> {
+    await this.run(["kill-server"], true);
+  }
+
+  private async run(args: string[], tolerate = false): Promise<{ ok: boolean; stdout: string }> {
+    const socket = this.o.socketName ? ["-L", this.o.socketName] : [];
+    const r = await execa("tmux", [...socket, ...args], { reject: false, timeout: 10_000 });
+    if (r.exitCode !== 0 && !tolerate) throw new Error(`tmux ${args[0]} failed: ${(r.stderr || r.stdout || `exit ${r.exitCode}`).split("\n")[0]}`);
+    return { ok: r.exitCode === 0, stdout: r.stdout };
+  }
+}

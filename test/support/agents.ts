@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Tmux } from "../../src/supervisor/tmux.ts";
+
+export const FAKE_AGENT = new URL("./fake-agent.mjs", import.meta.url).pathname;
+
+/** A private tmux server for one test file, and fake agents in it. */
+export class Agents {
+  readonly socket = `ccci-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  readonly tmux = new Tmux({ socketName: this.socket });
+
+  constructor(private readonly dir: string) {}
+
+  logOf(session: string): string {
+    return join(this.dir, `${session}.log`);
+  }
+
+  /** The argv that starts a fake agent logging to this session's log file. */
+  argv(session: string, ...flags: string[]): string[] {
+    return [process.execPath, FAKE_AGENT, this.logOf(session), ...flags];
+  }
+
+  async start(session: string, ...flags: string[]): Promise<void> {
+    await this.tmux.newSession(session, { argv: this.argv(session, ...flags) });
+    await this.ready(session);
+  }
+
+  async ready(session: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const pane = await this.tmux.capture(session).catch(() => "");
+      if (/> $|> \S/.test(pane.split("\n").at(-1) ?? "") || pane.endsWith(">")) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`fake agent in ${session} did not start`);
+  }
+
+  /** The lines the agent received (submitted), in order. */
+  received(session: string): string[] {
+    const file = this.logOf(session);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+  }
+
+  receivedAt(session: string): number[] {
+    const file = this.logOf(session);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { t: number }).t);
+  }
+
+  async close(): Promise<void> {
+    await this.tmux.killServer();
+  }
+}
