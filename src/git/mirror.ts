@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { execa } from "execa";
 import { simpleGit, type SimpleGit } from "simple-git";
 
 export interface MirrorCommit {
@@ -27,6 +28,7 @@ export interface MirrorOptions {
  */
 export class Mirror {
   private readonly git: SimpleGit;
+  private readonly env: Record<string, string>;
   private ready = false;
   /** Operations on one mirror run one at a time (a fetch and a sweep must not race on refs). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -41,11 +43,20 @@ export class Mirror {
     // simple-git guards git's environment variables; these are the ones set on purpose here.
     const allowEnvironment = ["GIT_TERMINAL_PROMPT", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"];
     this.git = simpleGit({ baseDir: o.dir, timeout: { block: 120_000 }, allowEnvironment }).env(env);
+    this.env = env;
   }
 
-  /** Fetches the branch; returns its head. */
-  fetch(): Promise<string> {
+  /** Fetches the branch. */
+  fetch(): Promise<void> {
     return this.serial(() => this.doFetch());
+  }
+
+  /** Fetches the branch and returns its head. */
+  fetchHead(): Promise<string> {
+    return this.serial(async () => {
+      await this.doFetch();
+      return (await this.git.raw(["rev-parse", `refs/heads/${this.o.branch}`])).trim();
+    });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -54,22 +65,31 @@ export class Mirror {
     return run;
   }
 
-  private async doFetch(): Promise<string> {
+  private async doFetch(): Promise<void> {
     if (!this.ready) {
       if (!existsSync(`${this.o.dir}/HEAD`)) await this.git.raw(["init", "--bare", "--quiet"]);
       this.ready = true;
     }
     const ref = `refs/heads/${this.o.branch}`;
-    await this.git.raw(["fetch", "--quiet", "--no-tags", "--force", this.o.url, `+${ref}:${ref}`]);
-    return (await this.git.raw(["rev-parse", ref])).trim();
+    // The fetch sits on the path from a push to its ping, and through simple-git it took
+    // ~64 ms against ~11 ms run directly (measured on a local bare repo): run it with execa.
+    const r = await execa("git", ["fetch", "--quiet", "--no-tags", "--force", "--no-write-fetch-head", this.o.url, `+${ref}:${ref}`], {
+      cwd: this.o.dir,
+      env: this.env,
+      extendEnv: false,
+      reject: false,
+      timeout: 120_000,
+    });
+    if (r.exitCode !== 0) throw new Error(`git fetch of ${this.o.branch} failed: ${(r.stderr || `exit ${r.exitCode}`).split("\n")[0]}`);
   }
 
   /** Whether `ancestor` is reachable from `descendant` (false when either is unknown here). */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     try {
-      // Nothing reachable from `ancestor` that `descendant` lacks. (merge-base --is-ancestor
-      // answers by exit status, which simple-git does not report when stderr is empty.)
-      return (await this.git.raw(["rev-list", "-n", "1", ancestor, `^${descendant}`, "--"])).trim() === "";
+      // Nothing reachable from `ancestor` that `descendant` lacks. Counted rather than listed:
+      // merge-base --is-ancestor answers by exit status, which simple-git does not report when
+      // stderr is empty, and a command with no output at all costs ~50 ms more through it.
+      return (await this.git.raw(["rev-list", "--count", ancestor, `^${descendant}`, "--"])).trim() === "0";
     } catch {
       return false;
     }

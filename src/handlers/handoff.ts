@@ -62,7 +62,8 @@ export function createHandoffHandler(d: HandoffDeps): Handler {
         // What this push brings that neither its `before` nor what was already processed has.
         const commits = await mirror.commits(e.after, cursor === null ? [e.before] : [e.before, cursor]);
         await relay(d, loop, e.repo, commits, ctx.receivedAt);
-        if (cursor === null || (await mirror.isAncestor(cursor, e.after))) await cursors.set(headCursor(loop), e.after, now());
+        // Consecutive pushes (cursor = before) need no second ancestry check.
+        if (cursor === null || cursor === e.before || (await mirror.isAncestor(cursor, e.after))) await cursors.set(headCursor(loop), e.after, now());
       }
       await d.phases.check(loop, e.after, (sha, path) => mirror.show(sha, path));
     },

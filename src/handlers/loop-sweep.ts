@@ -46,7 +46,7 @@ export class LoopSweep {
 
   private async sweepLoop(loop: LoopConfig): Promise<void> {
     const { cursors, deliveries } = this.d.store;
-    const head = await this.d.mirrors.for(loop).fetch();
+    const head = await this.d.mirrors.for(loop).fetchHead();
     const last = await cursors.get(headCursor(loop));
     if (last === null) {
       await cursors.set(headCursor(loop), head, this.d.clock.now());

@@ -6,7 +6,7 @@ import { LaneRunner } from "../util/lane-runner.ts";
 import type { Tmux } from "./tmux.ts";
 
 export interface MessengerOptions {
-  tmux: Pick<Tmux, "hasSession" | "type" | "pressEnter" | "capture">;
+  tmux: Pick<Tmux, "captureIfPresent" | "type" | "pressEnter" | "capture">;
   /** False when tmux is not installed: pings are recorded as undeliverable, visibly. */
   tmuxAvailable: boolean;
   store: PingStore;
@@ -95,8 +95,8 @@ export class Messenger {
     };
     if (p.session === null) return give(`no session is configured for role ${p.role}`);
     if (!this.o.tmuxAvailable) return give("tmux is not installed on this machine");
-    if (!(await tmux.hasSession(p.session))) return this.later(p, "session absent");
-    const pane = await tmux.capture(p.session);
+    const pane = await tmux.captureIfPresent(p.session);
+    if (pane === null) return this.later(p, "session absent");
     if (this.o.busy.some((b) => b.test(lastLines(pane, 5)))) return this.later(p, "session busy");
 
     const result = await this.submit(p.session, p.text);

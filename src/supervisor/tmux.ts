@@ -54,8 +54,15 @@ export class Tmux {
 
   /** The visible pane as text, trailing blank lines removed. */
   async capture(name: string): Promise<string> {
-    const r = await this.run(["capture-pane", "-p", "-J", "-t", `=${name}:`]);
-    return r.stdout.replace(/\s+$/, "");
+    const pane = await this.captureIfPresent(name);
+    if (pane === null) throw new Error(`tmux capture-pane failed: no session ${name}`);
+    return pane;
+  }
+
+  /** The pane's text, or null when there is no such session (one tmux call for both questions). */
+  async captureIfPresent(name: string): Promise<string | null> {
+    const r = await this.run(["capture-pane", "-p", "-J", "-t", `=${name}:`], true);
+    return r.ok ? r.stdout.replace(/\s+$/, "") : null;
   }
 
   async killServer(): Promise<void> {

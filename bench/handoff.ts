@@ -1,0 +1,106 @@
+// npm run bench:handoff [-- --pushes 200]
+//
+// From a signed push delivery leaving the (emulated) Gitea to the ping text submitted in a
+// real tmux pane, against the bot running as its own process (`cc-ci-bot serve`) with a real
+// bare repo, a real clone pushing to it, and a fake agent that logs what it receives.
+// Printed beside the polling watchdog it replaces: a `git fetch` every 30 s notices a commit
+// after a delay spread evenly over 0-30 s.
+import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs, promisify } from "node:util";
+import { GiteaEmulator } from "../src/emulator/index.ts";
+import { Agents } from "../test/support/agents.ts";
+import { tempDir } from "../test/support/bot.ts";
+import { LoopRepo } from "../test/support/git.ts";
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { pushes: { type: "string", default: "200" } } });
+const pushes = Number(values.pushes);
+const SECRET = "bench-handoff-secret";
+const REPO = "ops/cc-ci";
+
+const dir = tempDir("ccci-bench-handoff-");
+const repo = new LoopRepo(dir);
+const agents = new Agents(dir);
+await agents.start("bench-adversary");
+const emu = await new GiteaEmulator().start();
+emu.state.addUser("agent");
+emu.state.addUser("ci-bot", "bench-token");
+emu.state.addRepo(REPO);
+
+const config = join(dir, "cc-ci-bot.yaml");
+writeFileSync(
+  config,
+  JSON.stringify({
+    gitea: { url: emu.url, token: "bench-token", botUser: "ci-bot" },
+    webhook: { secrets: [SECRET] },
+    server: { port: 0, host: "127.0.0.1" },
+    dataDir: join(dir, "data"),
+    logLevel: "info",
+    loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { adversary: { tmux: "bench-adversary", start: ["true"] } } }],
+    supervisor: { tmuxSocket: agents.socket },
+  }),
+);
+const bin = new URL("../bin/cc-ci-bot.js", import.meta.url).pathname;
+const bot = spawn(process.execPath, [bin, "serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+const port = await new Promise<number>((resolve, reject) => {
+  createInterface({ input: bot.stdout! }).on("line", (line) => {
+    if (process.env.BENCH_VERBOSE) console.error(line);
+    if (line.includes('"cc-ci-bot listening"')) resolve((JSON.parse(line) as { port: number }).port);
+  });
+  bot.once("exit", (code) => reject(new Error(`bot exited with ${code}`)));
+});
+emu.addHook(`http://127.0.0.1:${port}/webhook`, SECRET);
+
+// The first start records the branch head as a baseline (history is not pinged); wait for it.
+for (const deadline = Date.now() + 10_000; ; ) {
+  const loops = (await (await fetch(`http://127.0.0.1:${port}/api/loops`)).json()) as { loops: Array<{ head: string | null }> };
+  if (loops.loops[0]?.head) break;
+  if (Date.now() > deadline) throw new Error("the loop was never baselined");
+  await new Promise((r) => setTimeout(r, 10));
+}
+
+async function waitForReceived(n: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (agents.received("bench-adversary").length < n) {
+    if (Date.now() > deadline) throw new Error(`ping ${n} never arrived`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const git = (...args: string[]) => run("git", args, { cwd: repo.work });
+const latencies: number[] = [];
+// The first push is a warm-up (module loading, the first tmux calls).
+for (let i = 0; i <= pushes; i++) {
+  const before = repo.head();
+  await git("commit", "--quiet", "--allow-empty", "-m", `claim(gate-${i}): bench`);
+  const after = (await git("rev-parse", "HEAD")).stdout.trim();
+  await git("push", "--quiet", "origin", "main");
+  const sent = Date.now();
+  const [d] = await emu.push(REPO, {
+    ref: "refs/heads/main",
+    before,
+    after,
+    pusher: "agent",
+    commits: [{ sha: after, message: `claim(gate-${i}): bench`, added: [], removed: [], modified: [], timestamp: new Date().toISOString() }],
+  });
+  if (d?.status !== 202) throw new Error(`delivery answered ${d?.status} ${d?.response}`);
+  await waitForReceived(i + 1);
+  if (i > 0) latencies.push(agents.receivedAt("bench-adversary")[i]! - sent);
+}
+
+bot.kill("SIGTERM");
+await emu.close();
+await agents.close();
+
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+console.log(`handoff benchmark: ${pushes} pushes, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
+console.log(`bot (webhook)       p50 ${q(0.5).toFixed(0).padStart(6)} ms   p99 ${q(0.99).toFixed(0).padStart(6)} ms   mean ${mean.toFixed(0).padStart(6)} ms   max ${latencies.at(-1)!.toFixed(0)} ms   (targets p50 < 100, p99 < 300)`);
+console.log(`polling, 30 s loop  p50  15000 ms   p99  29700 ms   mean  15000 ms   max 30000 ms`);
+console.log(`ratio of means polling/bot ${(15000 / mean).toFixed(0)}x`);
