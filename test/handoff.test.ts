@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import type { EmuCommit } from "../src/emulator/payloads.ts";
 import { Agents } from "./support/agents.ts";
@@ -175,6 +176,21 @@ describe("handoff relay (real bare repo and clone, real tmux sessions)", () => {
     const [next] = await push(w, { subject: "claim(gate-2): after the rewrite" });
     await waitFor(() => w.agents.received(w.adversary).length === 2, "the next ping");
     expect(w.agents.received(w.adversary)[1]).toBe(`[cc-ci-bot] cc-ci: ${short(next!)} claim(gate-2): after the rewrite`);
+  });
+
+  it("turns a hostile commit subject into one sanitised, capped line that executes nothing", async () => {
+    const w = await world();
+    const marker = `${w.dir}/pwned`;
+    const subject = `claim(gate-x): \x1b[31mred\x1b[0m\rEnter C-c $(touch ${marker}) ${"y".repeat(10_000)}`;
+    const [c] = await push(w, { subject });
+    await waitFor(() => w.agents.received(w.adversary).length === 1, "the ping");
+    await settle(w);
+    const [got] = w.agents.received(w.adversary);
+    expect(got!.startsWith(`[cc-ci-bot] cc-ci: ${short(c!)} claim(gate-x): red Enter C-c $(touch ${marker}) yyy`)).toBe(true);
+    expect(got!.length).toBeLessThanOrEqual(600);
+    expect(got).not.toMatch(/[\x00-\x1f\x7f]/);
+    expect(existsSync(marker)).toBe(false);
+    expect(w.agents.received(w.adversary)).toHaveLength(1);
   });
 
   it("shows the loop, its phase and recent pings at /api/loops and counts pings in /metrics", async () => {
