@@ -23,6 +23,9 @@ import { LoopSweep } from "./handlers/loop-sweep.ts";
 import { Messenger } from "./supervisor/messenger.ts";
 import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
+import { join } from "node:path";
+import { Executor } from "./runs/executor.ts";
+import { RunService } from "./runs/service.ts";
 
 export interface BotOptions {
   config: Config;
@@ -52,6 +55,9 @@ export interface BotDeps {
   sessions: SessionControl;
   mirrors: Mirrors;
   phases: Phases;
+  runs: RunService;
+  executor: Executor;
+  runUrl: (id: number) => string;
   /** Compiled from supervisor.patterns. */
   patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
 }
@@ -110,7 +116,28 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const sessions = new SessionControl({ tmux, messenger, log: log.child({ component: "sessions" }) });
   const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
   const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, patterns };
+  // Links in statuses and comments; until the server listens, the configured public URL.
+  let publicBase = config.server.publicUrl?.replace(/\/+$/, "") ?? `http://127.0.0.1:${config.server.port}`;
+  const runUrl = (id: number) => `${publicBase}/runs/${id}`;
+  const executor = new Executor(join(config.dataDir, "runs"));
+  const runs = new RunService({
+    runs: store.runs,
+    outbox,
+    executor,
+    config: {
+      statusContext: config.testme.statusContext,
+      command: config.testme.runner.command,
+      timeoutMs: config.testme.runner.timeoutMinutes * 60_000,
+      graceMs: 10_000,
+      capacity: config.testme.runner.capacity,
+    },
+    clock,
+    log: log.child({ component: "runs" }),
+    metrics,
+    runUrl,
+    redact,
+  });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, runUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -142,7 +169,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
@@ -161,6 +188,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  if (!config.server.publicUrl) publicBase = url;
 
   // The bot's own login tells its comments apart; resolve it in the background so a Gitea
   // outage at start does not stop intake.
@@ -184,6 +212,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   outbox.start();
   messenger.start();
   if (options.dispatch !== false) {
+    await runs.start();
     dispatcher.start();
     if (config.loops.length > 0) {
       void loopSweep.sweep();
@@ -204,6 +233,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       server.closeIdleConnections();
       await closed;
       await dispatcher.stop();
+      // Runs are left running: the next start adopts them.
+      await runs.stop();
       await loopSweep.sweep().catch(() => undefined);
       await messenger.stop();
       await outbox.stop();

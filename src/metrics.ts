@@ -48,6 +48,14 @@ export function createMetrics() {
       registers,
     }),
     alerts: new Counter({ name: "ccci_alerts_total", help: "Operator alerts by kind (force-push, ...)", labelNames: ["kind"] as const, registers }),
+    runs: new Counter({ name: "ccci_runs_total", help: "Finished !testme runs by verdict", labelNames: ["verdict"] as const, registers }),
+    runDuration: new Histogram({
+      name: "ccci_run_duration_seconds",
+      help: "Duration of finished runs",
+      buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers,
+    }),
+    queueDepth: new Gauge({ name: "ccci_run_queue_depth", help: "Runs waiting for capacity", registers }),
     giteaCalls: new Counter({
       name: "ccci_gitea_api_calls_total",
       help: "Gitea API calls by operation and HTTP status (0 = no answer)",

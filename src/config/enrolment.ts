@@ -9,6 +9,12 @@ export function makeEnrolment(config: Pick<Config, "testme" | "loops">): (repo: 
   return (repo) => patterns.some((p) => p.test(repo));
 }
 
+/** The repos where `!testme` and PR-sync apply: `testme.repos` only. */
+export function makeTestmeEnrolment(config: Pick<Config, "testme">): (repo: string) => boolean {
+  const patterns = config.testme.repos.map(globToRegExp);
+  return (repo) => patterns.some((p) => p.test(repo));
+}
+
 export function globToRegExp(glob: string): RegExp {
   const body = glob
     .split("*")

@@ -12,10 +12,11 @@ import { sendDelivery } from "../emulator/sender.ts";
 
 const HELP = `Usage: npm run demo -- [options]
 
-Starts cc-ci-bot with embedded defaults (SQLite in a temp dir) next to an emulated Gitea,
-plays a short scenario (a PR, a !testme comment, its redelivery, a push, a forged
-delivery, the bot's own comment), prints what happened and where to look, and stays up
-until Ctrl-C, which removes everything it created.
+Starts cc-ci-bot with embedded defaults (SQLite in a temp dir) next to an emulated Gitea
+and a sample runner, plays a short scenario (a PR, !testme, its redelivery, a GREEN run
+with its statuses and result comment, a RED run on a broken PR, a forged delivery),
+prints what happened and where to look, and stays up until Ctrl-C, which removes
+everything it created.
 
 Options:
   --port N        port of the bot (default 8787; 0 picks a free one)
@@ -71,7 +72,11 @@ async function main(): Promise<number> {
       webhook: { secrets: [SECRET] },
       server: { port: Number(opts.port), host: "127.0.0.1" },
       dataDir: join(dir, "data"),
-      testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] } },
+      testme: {
+        repos: ["recipes/*"],
+        trust: { orgs: ["recipes"] },
+        runner: { command: [process.execPath, new URL("./sample-runner.mjs", import.meta.url).pathname], capacity: 2 },
+      },
     });
     bot = await startBot({ config, logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: true }) });
     emu.addHook(`${bot.url}/webhook`, SECRET);
@@ -118,34 +123,38 @@ async function play(emu: GiteaEmulator, bot: Bot): Promise<void> {
   const again = await emu.redeliverLast();
   show("the operator redelivers that comment", again[0]);
 
-  const pushed = await emu.push(REPO, {
-    ref: "refs/heads/bump-27.1",
-    before: head,
-    after: "b".repeat(40),
-    pusher: "alice",
-    commits: [{ sha: "b".repeat(40), message: "fix the healthcheck", added: [], removed: [], modified: ["compose.yml"], timestamp: new Date().toISOString() }],
-  });
-  show("alice pushes to her branch", pushed[0]);
+  const green = await waitForVerdict(bot, opened.pull.number);
+  say(`  ${"the run finishes".padEnd(46)} -> ${green.verdict} (${green.reason}) ${bot.runUrl(green.id)}`);
+  await bot.outbox.idle();
+  const statuses = emu.state.statusesOf(REPO, head).map((st) => `${st.state}: ${st.description}`).reverse();
+  say(`  ${"commit statuses on PR #1's head".padEnd(46)} -> ${statuses.join(" -> ")}`);
+  const result = emu.state.commentsOn(REPO, opened.pull.number).find((c) => c.author.login === "ci-bot");
+  say(`  ${"the bot's result comment on PR #1".padEnd(46)} -> ${result ? result.body.split("\n")[1] : "(none yet)"}`);
+
+  const broken = await emu.openPull(REPO, { author: "alice", headRef: "broken-healthcheck", headSha: "c".repeat(40), title: "Break the healthcheck" });
+  await emu.comment(REPO, broken.pull.number, "alice", "!testme");
+  const red = await waitForVerdict(bot, broken.pull.number);
+  say(`  ${`!testme on PR #${broken.pull.number} (a broken change)`.padEnd(46)} -> ${red.verdict} (${red.reason}) ${bot.runUrl(red.id)}`);
 
   const forged = await sendDelivery(`${bot.url}/webhook`, "not-the-secret", emu.flavour, "issue_comment", "pull_request_comment", { forged: true });
   show("someone posts a delivery with a wrong secret", forged);
-
-  await bot.outbox.enqueue("demo:welcome", `${REPO}#${opened.pull.number}`, {
-    op: "createComment",
-    owner: "recipes",
-    repo: "nextcloud",
-    number: opened.pull.number,
-    body: "cc-ci-bot is watching this PR.",
-  });
   await bot.outbox.idle();
-  const own = await Promise.all(emu.background.splice(0));
-  show("the bot comments (through its outbox)", own[0]?.[0]);
+  await Promise.all(emu.background.splice(0));
   await bot.dispatcher.idle();
 
   const stored = await bot.store.deliveries.list({ limit: 20 });
   say("");
   say("what the bot stored:");
   for (const d of stored.reverse()) say(`  ${d.event.padEnd(14)} ${(d.action ?? "").padEnd(10)} ${d.state.padEnd(8)} ${d.reason ?? ""}`);
+}
+
+async function waitForVerdict(bot: Bot, pr: number) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const [run] = await bot.store.runs.forPr(REPO, pr, 1);
+    if (run?.state === "finished") return run;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the run on PR #${pr} did not finish`);
 }
 
 process.exitCode = await main();

@@ -1,13 +1,19 @@
 import type { BotDeps } from "../main.ts";
 import type { Handler } from "./handler.ts";
 import { createHandoffHandler } from "./handoff.ts";
+import { createTestmeHandler } from "./testme.ts";
+import { createPrSyncHandler } from "./pr-sync.ts";
+import { makeTestmeEnrolment } from "../config/enrolment.ts";
 
 /**
  * The explicit list of behaviours (DESIGN practice 3): each entry is one file under
  * src/handlers, wired here with only the ports it uses.
  */
 export function createHandlers(d: BotDeps): Handler[] {
+  const isTestmeRepo = makeTestmeEnrolment(d.config);
   return [
+    createTestmeHandler({ config: d.config, isTestmeRepo, gitea: d.gitea, outbox: d.outbox, runs: d.runs, runStore: d.store.runs, runUrl: d.runUrl }),
+    createPrSyncHandler({ config: d.config, runs: d.runs, isTestmeRepo }),
     createHandoffHandler({
       loops: d.config.loops,
       mirrors: d.mirrors,

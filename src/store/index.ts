@@ -5,6 +5,7 @@ import { OUTBOX_WRITES, SqliteOutboxStore, type OutboxStore } from "./outbox.ts"
 import { SqlWriter } from "./writer.ts";
 import { PING_WRITES, SqlitePingStore, type PingStore } from "./pings.ts";
 import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
+import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
@@ -12,6 +13,7 @@ export interface Store {
   cursors: CursorStore;
   pings: PingStore;
   loops: LoopStore;
+  runs: RunStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -33,6 +35,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...CURSOR_WRITES,
     ...PING_WRITES,
     ...LOOP_WRITES,
+    ...RUN_WRITES,
     ...PROBE,
   });
   return {
@@ -41,6 +44,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     cursors: new SqliteCursorStore(db, writer),
     pings: new SqlitePingStore(db, writer),
     loops: new SqliteLoopStore(db, writer),
+    runs: new SqliteRunStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

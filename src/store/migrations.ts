@@ -105,4 +105,28 @@ export const MIGRATIONS: readonly string[] = [
     created_at   INTEGER NOT NULL
   );
   `,
+  `
+  -- !testme runs (SPEC §4). A run's files (log, exit status, results) live in <dataDir>/runs/<id>.
+  CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY,
+    repo         TEXT NOT NULL,
+    pr           INTEGER NOT NULL,
+    sha          TEXT NOT NULL,
+    ref          TEXT NOT NULL,
+    clone_url    TEXT NOT NULL,
+    mode         TEXT NOT NULL,            -- full | quick
+    state        TEXT NOT NULL,            -- queued | running | finished
+    verdict      TEXT,                     -- GREEN | RED | ERROR
+    reason       TEXT,
+    requested_by TEXT NOT NULL,
+    comment_id   INTEGER,
+    pid          INTEGER,                  -- the run's supervising process while it runs
+    exit_code    INTEGER,
+    created_at   INTEGER NOT NULL,
+    started_at   INTEGER,
+    finished_at  INTEGER
+  );
+  CREATE INDEX runs_active ON runs(state, id) WHERE state != 'finished';
+  CREATE INDEX runs_pr ON runs(repo, pr, id);
+  `,
 ];

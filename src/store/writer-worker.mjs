@@ -19,12 +19,12 @@ const statements = new Map(
 function exec(op) {
   const list = statements.get(op.name);
   if (!list) throw new Error(`unknown write statement ${op.name}`);
-  let changes = 0;
+  let first;
   list.forEach((statement, i) => {
     const r = Array.isArray(op.params) ? statement.run(...op.params) : statement.run(op.params);
-    if (i === 0) changes = r.changes;
+    if (i === 0) first = r;
   });
-  return { ok: true, changes };
+  return { ok: true, changes: first.changes, lastId: Number(first.lastInsertRowid) };
 }
 
 const batch = db.transaction((ops) => ops.map(exec));

@@ -5,11 +5,11 @@ export type Params = unknown[] | Record<string, unknown>;
 interface Pending {
   name: string;
   params: Params;
-  resolve: (changes: number) => void;
+  resolve: (r: { changes: number; lastId: number }) => void;
   reject: (err: Error) => void;
 }
 
-type Result = { ok: true; changes: number } | { ok: false; error: string };
+type Result = { ok: true; changes: number; lastId: number } | { ok: false; error: string };
 
 /**
  * Group commit on a writer thread. Every write issued during one turn of the event loop goes
@@ -40,7 +40,7 @@ export class SqlWriter {
       if (this.queue.length > 0 && !this.scheduled) this.flush();
       batch.items.forEach((p, i) => {
         const r = m.results![i];
-        if (r?.ok) p.resolve(r.changes);
+        if (r?.ok) p.resolve({ changes: r.changes, lastId: r.lastId });
         else p.reject(new Error(`store write ${p.name} failed: ${r ? r.error : "no result"}`));
       });
     });
@@ -49,7 +49,16 @@ export class SqlWriter {
   }
 
   /** Runs a named write; resolves with the number of rows it changed, after its commit. */
-  run(name: string, params: Params): Promise<number> {
+  async run(name: string, params: Params): Promise<number> {
+    return (await this.write(name, params)).changes;
+  }
+
+  /** Runs a named insert; resolves with the new row's id, after its commit. */
+  async insert(name: string, params: Params): Promise<number> {
+    return (await this.write(name, params)).lastId;
+  }
+
+  private write(name: string, params: Params): Promise<{ changes: number; lastId: number }> {
     if (this.closed || this.failure) return Promise.reject(this.failure ?? new Error("the store is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ name, params, resolve, reject });

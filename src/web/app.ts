@@ -7,6 +7,9 @@ import type { DeliveryState } from "../store/deliveries.ts";
 import type { LoopConfig } from "../config/schema.ts";
 import type { Phases } from "../handlers/phases.ts";
 import { headCursor } from "../handlers/handoff.ts";
+import type { Executor } from "../runs/executor.ts";
+import type { Redactor } from "../redact.ts";
+import { mountRuns } from "./runs.ts";
 
 export interface WebDeps {
   store: Store;
@@ -15,6 +18,8 @@ export interface WebDeps {
   log: Logger;
   loops: readonly LoopConfig[];
   phases: Pick<Phases, "state">;
+  executor: Executor;
+  redact: Redactor;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -32,6 +37,7 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/metrics", async (c) => {
     metrics.outboxBacklog.set(await store.outbox.backlog());
     metrics.deadLetters.set(await store.deliveries.count("dead"));
+    metrics.queueDepth.set((await store.runs.queued()).length);
     return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
 
@@ -69,6 +75,8 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/api/pings", async (c) => c.json({ pings: await store.pings.recent(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/alerts", async (c) => c.json({ alerts: await store.loops.alerts(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
+
+  mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact });
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

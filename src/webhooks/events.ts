@@ -55,6 +55,8 @@ export interface CommentEvent {
   htmlUrl: string | null;
   /** The PR head at comment time when the forge sends it (Gitea 1.23+), else null. */
   headSha: string | null;
+  headRef: string | null;
+  cloneUrl: string | null;
 }
 
 export type WebhookEvent = PushEvent | PullRequestEvent | CommentEvent;
@@ -123,6 +125,8 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         updatedAt: p.comment.updated_at,
         htmlUrl: p.comment.html_url ?? null,
         headSha: p.pull_request?.head.sha ?? null,
+        headRef: p.pull_request?.head.ref ?? null,
+        cloneUrl: p.repository.clone_url ?? null,
       });
     }
   }

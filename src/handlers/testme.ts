@@ -1,0 +1,84 @@
+import type { Config } from "../config/schema.ts";
+import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaOutbox } from "../gitea/outbox.ts";
+import type { RunService } from "../runs/service.ts";
+import { prLane } from "../runs/service.ts";
+import type { RunStore } from "../store/runs.ts";
+import type { CommentEvent } from "../webhooks/events.ts";
+import { parseTestme, TESTME_USAGE } from "./comment-lines.ts";
+import type { Handler } from "./handler.ts";
+import { checkTrust, TrustCheckError } from "./trust.ts";
+
+export interface TestmeDeps {
+  config: Pick<Config, "testme">;
+  isTestmeRepo: (repo: string) => boolean;
+  gitea: Pick<GiteaPort, "isOrgMember" | "permission" | "isCollaborator" | "pullRequest">;
+  outbox: Pick<GiteaOutbox, "enqueue">;
+  runs: Pick<RunService, "request">;
+  runStore: Pick<RunStore, "countForHead">;
+  runUrl: (id: number) => string;
+}
+
+/**
+ * `!testme` in a PR comment (SPEC §4): check who asked, acknowledge at once (eyes reaction,
+ * pending status), and queue a run pinned to the PR head at the time of the comment. A run
+ * already queued or running for that head is not started twice; the reply links it.
+ */
+export function createTestmeHandler(d: TestmeDeps): Handler {
+  return {
+    name: "testme",
+    kinds: ["comment"],
+    async handle(event, ctx) {
+      const e = event as CommentEvent;
+      if (e.action !== "created" || !e.isPull || e.issueState !== "open" || !d.isTestmeRepo(e.repo)) return;
+      const request = parseTestme(e.body);
+      if (!request) return;
+      const [owner, repo] = e.repo.split("/") as [string, string];
+      const lane = prLane(e.repo, e.number);
+      const reply = (key: string, body: string) =>
+        d.outbox.enqueue(`${key}:${e.repo}:${e.commentId}`, lane, { op: "createComment", owner, repo, number: e.number, body: `@${e.author} ${body}` });
+
+      if (request.kind === "usage") return void (await reply("usage", TESTME_USAGE));
+      let allowed: boolean;
+      try {
+        allowed = (await checkTrust(d.gitea, d.config.testme.trust, e.repo, e.author)).allowed;
+      } catch (err) {
+        if (!(err instanceof TrustCheckError)) throw err;
+        ctx.log.warn({ err, user: e.author }, "permission check failed; refusing");
+        return void (await reply("trust-error", "I could not check your permission to run tests (the forge did not answer), so nothing was started. Please try again later."));
+      }
+      if (!allowed) {
+        return void (await reply("refused", "thanks for asking, but `!testme` is limited to maintainers of this recipe. A maintainer can start the tests."));
+      }
+
+      // Pinned to the head at comment time: the payload has it on 1.23+, else ask once.
+      let sha = e.headSha;
+      let ref = e.headRef;
+      if (sha === null || ref === null) {
+        const pr = await d.gitea.pullRequest(owner, repo, e.number);
+        if (pr.state !== "open") return;
+        sha = pr.headSha;
+        ref = pr.headRef;
+      }
+      await d.outbox.enqueue(`eyes:${e.repo}:${e.commentId}`, lane, { op: "addReaction", owner, repo, commentId: e.commentId, reaction: "eyes" });
+      const cap = d.config.testme.maxRunsPerPr;
+      if (cap > 0 && (await d.runStore.countForHead(e.repo, e.number, sha)) >= cap) {
+        return void (await reply("cap", `this commit (\`${sha.slice(0, 7)}\`) has had its ${cap} runs; push a new commit to test again.`));
+      }
+      const cloneUrl = e.cloneUrl ?? "";
+      const { run, created } = await d.runs.request({
+        repo: e.repo,
+        pr: e.number,
+        sha,
+        ref,
+        cloneUrl,
+        mode: request.quick ? "quick" : "full",
+        requestedBy: e.author,
+        commentId: e.commentId,
+      });
+      if (!created) {
+        await reply("coalesced", `a ${run.mode} run of \`${sha.slice(0, 7)}\` is already ${run.state}: ${d.runUrl(run.id)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ExitRecord {
+  exitCode?: number | null;
+  signal?: string | null;
+  timedOut?: boolean;
+  cancelled?: boolean;
+  spawnError?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface LaunchSpec {
+  argv: readonly string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+  graceMs: number;
+}
+
+const WRAPPER = new URL("./wrapper.mjs", import.meta.url).pathname;
+
+/**
+ * Starts runs in their own session through the wrapper, and reads what they left behind.
+ * The bot keeps only the wrapper's pid: the exit status is a file in the run directory, so a
+ * restarted bot finds it whether the run ended while it was up or down.
+ */
+export class Executor {
+  constructor(private readonly runsDir: string) {}
+
+  dirOf(runId: number): string {
+    return join(this.runsDir, String(runId));
+  }
+
+  logOf(runId: number): string {
+    return join(this.dirOf(runId), "log");
+  }
+
+  /** Launches the run; returns the wrapper's pid. */
+  launch(runId: number, spec: LaunchSpec): number {
+    const dir = this.dirOf(runId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "spec.json"), JSON.stringify({ ...spec, cwd: dir }));
+    writeFileSync(join(dir, "log"), "");
+    const child = spawn(process.execPath, [WRAPPER, dir], { detached: true, stdio: "ignore" });
+    child.unref();
+    if (child.pid === undefined) throw new Error("the run's wrapper could not be started");
+    return child.pid;
+  }
+
+  exit(runId: number): ExitRecord | null {
+    const file = join(this.dirOf(runId), "exit.json");
+    if (!existsSync(file)) return null;
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as ExitRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether the wrapper of this run is still alive (and is that wrapper, not a reused pid). */
+  alive(runId: number, pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(this.dirOf(runId));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Asks the wrapper to stop the run (it records the run as cancelled). */
+  cancel(pid: number): void {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // already gone: the exit file, or its absence, tells what happened
+    }
+  }
+
+  results(runId: number): unknown {
+    const file = join(this.dirOf(runId), "results.json");
+    if (!existsSync(file)) return null;
+    try {
+      return JSON.parse(readFileSync(file, "utf8").slice(0, 256 * 1024)) as unknown;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "../clock.ts";
+import type { GiteaOutbox } from "../gitea/outbox.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Redactor } from "../redact.ts";
+import type { NewRun, Run, RunStore } from "../store/runs.ts";
+import type { Executor } from "./executor.ts";
+import { outcomeOf, resultComment, RESULT_MARKER, STATUS_STATE, statusDescription, tiersOf, type Outcome } from "./report.ts";
+
+export interface RunConfig {
+  statusContext: string;
+  command: readonly string[] | undefined;
+  timeoutMs: number;
+  graceMs: number;
+  capacity: number;
+}
+
+export interface RunServiceDeps {
+  runs: RunStore;
+  outbox: Pick<GiteaOutbox, "enqueue">;
+  executor: Executor;
+  config: RunConfig;
+  clock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, "runs" | "runDuration">;
+  runUrl: (id: number) => string;
+  redact: Redactor;
+  pollMs?: number;
+}
+
+/** The outbox lane of a PR: its writes go out in the order they were made. */
+export function prLane(repo: string, pr: number): string {
+  return `${repo.toLowerCase()}#${pr}`;
+}
+
+/**
+ * Runs of `!testme` (SPEC §4): a persistent FIFO queue with a global capacity and at most one
+ * run per recipe repo at a time; each run launched through the wrapper in its own session, so
+ * it outlives a restart of the bot and is adopted again at start; its verdict taken from its
+ * exit status and reported through the outbox (status first pending, then final, and one
+ * result comment per PR edited in place).
+ */
+export class RunService {
+  private timer: NodeJS.Timeout | null = null;
+  private busy: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: RunServiceDeps) {}
+
+  /** Adopts the runs still alive, ends the ones whose process is gone, starts what can start. */
+  async start(): Promise<void> {
+    for (const run of await this.d.runs.running()) {
+      if (this.d.executor.exit(run.id) === null && run.pid !== null && this.d.executor.alive(run.id, run.pid)) {
+        this.d.log.info({ run: run.id, pid: run.pid }, "adopted a run that outlived the previous bot process");
+      }
+    }
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.d.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    return this.busy;
+  }
+
+  /** Checks the running runs and starts queued ones; one pass at a time. */
+  tick(): Promise<void> {
+    const next = this.busy.then(() => this.pass()).catch((err: unknown) => this.d.log.error({ err }, "run scheduling failed"));
+    this.busy = next;
+    return next;
+  }
+
+  /** A run for this PR head and mode, or the one already queued or running (coalescing). */
+  async request(spec: NewRun): Promise<{ run: Run; created: boolean; position: number }> {
+    const existing = await this.d.runs.active(spec.repo, spec.pr, spec.sha, spec.mode);
+    if (existing) return { run: existing, created: false, position: await this.position(existing.id) };
+    const run = await this.d.runs.create(spec, this.d.clock.now());
+    const position = await this.position(run.id);
+    await this.status(run, "pending", `queued (position ${position})`, "queued");
+    this.d.log.info({ run: run.id, repo: run.repo, pr: run.pr, sha: run.sha, mode: run.mode }, "run queued");
+    void this.tick();
+    return { run, created: true, position };
+  }
+
+  /** Cancels a queued or running run; its final status says why. */
+  async cancel(run: Run, reason: string): Promise<void> {
+    if (run.state === "queued") {
+      await this.finish(run, { verdict: "ERROR", reason, exitCode: null });
+      return;
+    }
+    if (run.state === "running" && run.pid !== null) {
+      writeFileSync(join(this.d.executor.dirOf(run.id), "cancel-reason"), reason);
+      this.d.executor.cancel(run.pid);
+      this.d.log.info({ run: run.id, reason }, "cancelling run");
+    }
+  }
+
+  /** The PR head moved: runs of older heads are cancelled (or kept, by configuration). */
+  async supersede(repo: string, pr: number, headSha: string, mode: "cancel" | "keep"): Promise<number> {
+    if (mode === "keep") return 0;
+    let n = 0;
+    for (const run of await this.d.runs.activeForPr(repo, pr)) {
+      if (run.sha === headSha) continue;
+      await this.cancel(run, `superseded by ${headSha.slice(0, 7)}`);
+      n++;
+    }
+    return n;
+  }
+
+  /** 1 for the first run waiting, 0 once it runs. */
+  async position(id: number): Promise<number> {
+    const queued = await this.d.runs.queued();
+    return queued.findIndex((r) => r.id === id) + 1;
+  }
+
+  private async pass(): Promise<void> {
+    const { runs, executor } = this.d;
+    for (const run of await runs.running()) {
+      const exit = executor.exit(run.id);
+      if (exit !== null) await this.finish(run, this.outcome(run, exit));
+      else if (run.pid === null || !executor.alive(run.id, run.pid)) {
+        // Gone without an exit record (the machine rebooted, someone killed the wrapper).
+        if (executor.exit(run.id) === null) await this.finish(run, this.outcome(run, null));
+      }
+    }
+    const running = await runs.running();
+    const repos = new Set(running.map((r) => r.repo.toLowerCase()));
+    let free = this.d.config.capacity - running.length;
+    for (const run of await runs.queued()) {
+      if (free <= 0) break;
+      if (repos.has(run.repo.toLowerCase())) continue;
+      repos.add(run.repo.toLowerCase());
+      free--;
+      await this.launch(run);
+    }
+  }
+
+  private async launch(run: Run): Promise<void> {
+    const { command, timeoutMs, graceMs } = this.d.config;
+    if (!command) {
+      await this.finish(run, { verdict: "ERROR", reason: "no runner is configured (testme.runner.command)", exitCode: null });
+      return;
+    }
+    const dir = this.d.executor.dirOf(run.id);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      LANG: process.env.LANG ?? "C.UTF-8",
+      CCCI_RUN_ID: String(run.id),
+      CCCI_REPO: run.repo,
+      CCCI_RECIPE: run.repo.split("/")[1] ?? run.repo,
+      CCCI_PR: String(run.pr),
+      CCCI_SHA: run.sha,
+      CCCI_REF: run.ref,
+      CCCI_CLONE_URL: run.cloneUrl,
+      CCCI_QUICK: run.mode === "quick" ? "1" : "0",
+      CCCI_RUN_URL: this.d.runUrl(run.id),
+      CCCI_RUN_DIR: dir,
+    };
+    let pid: number;
+    try {
+      pid = this.d.executor.launch(run.id, { argv: command, env, timeoutMs, graceMs });
+    } catch (err) {
+      await this.finish(run, { verdict: "ERROR", reason: `the runner could not start: ${(err as Error).message}`, exitCode: null });
+      return;
+    }
+    await this.d.runs.started(run.id, pid, this.d.clock.now());
+    await this.status(run, "pending", "running", "running");
+    this.d.log.info({ run: run.id, pid }, "run started");
+  }
+
+  private outcome(run: Run, exit: ReturnType<Executor["exit"]>): Outcome {
+    const reasonFile = join(this.d.executor.dirOf(run.id), "cancel-reason");
+    const reason = existsSync(reasonFile) ? readFileSync(reasonFile, "utf8").slice(0, 200) : null;
+    return outcomeOf(exit, this.d.config.timeoutMs, reason);
+  }
+
+  private async finish(run: Run, o: Outcome): Promise<void> {
+    const now = this.d.clock.now();
+    if (!(await this.d.runs.finished(run.id, o.verdict, o.reason, o.exitCode, now))) return;
+    const elapsed = run.startedAt === null ? 0 : now - run.startedAt;
+    const tiers = tiersOf(this.d.executor.results(run.id));
+    const description = statusDescription(o, elapsed, tiers);
+    await this.status(run, STATUS_STATE[o.verdict], description, "final");
+    const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
+    const [owner, repo] = run.repo.split("/") as [string, string];
+    await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
+    this.d.metrics.runs.inc({ verdict: o.verdict });
+    if (run.startedAt !== null) this.d.metrics.runDuration.observe(elapsed / 1000);
+    this.d.log.info({ run: run.id, verdict: o.verdict, reason: o.reason }, "run finished");
+  }
+
+  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: string): Promise<void> {
+    const [owner, repo] = run.repo.split("/") as [string, string];
+    await this.d.outbox.enqueue(`status:${run.id}:${step}`, prLane(run.repo, run.pr), {
+      op: "setStatus",
+      owner,
+      repo,
+      sha: run.sha,
+      state,
+      context: this.d.config.statusContext,
+      description,
+      targetUrl: this.d.runUrl(run.id),
+    });
+  }
+}
+
+/** The last `max` bytes of a file (a run log can be large). */
+export function readTail(path: string, max: number): string {
+  if (!existsSync(path)) return "";
+  const size = statSync(path).size;
+  const length = Math.min(size, max);
+  const buf = Buffer.alloc(length);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buf, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString("utf8");
+}

@@ -1,0 +1,64 @@
+// Supervises one run, detached from the bot so the run outlives a bot restart (SPEC §4):
+//   node wrapper.mjs <run-dir>
+// Reads <run-dir>/spec.json ({ argv, env, cwd, timeoutMs, graceMs }), runs argv in its own
+// process group with stdout and stderr interleaved into <run-dir>/log, and writes
+// <run-dir>/exit.json when it ends. On timeout, or SIGTERM from the bot (cancel), the whole
+// group gets TERM, then KILL after the grace period. Whatever way the run ends, the group is
+// killed afterwards, so no grandchild outlives it. Plain JavaScript: nothing to compile.
+import { spawn } from "node:child_process";
+import { openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const dir = process.argv[2];
+const spec = JSON.parse(readFileSync(join(dir, "spec.json"), "utf8"));
+const log = openSync(join(dir, "log"), "a");
+const started = Date.now();
+let ending = null; // "timeout" | "cancel"
+let written = false;
+
+function record(result) {
+  if (written) return;
+  written = true;
+  const tmp = join(dir, "exit.json.tmp");
+  writeFileSync(tmp, JSON.stringify({ ...result, startedAt: started, finishedAt: Date.now() }));
+  renameSync(tmp, join(dir, "exit.json"));
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+let child;
+try {
+  child = spawn(spec.argv[0], spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, stdio: ["ignore", log, log], detached: true });
+} catch (err) {
+  record({ spawnError: String(err?.message ?? err) });
+  process.exit(0);
+}
+
+const stop = (why) => {
+  if (ending) return;
+  ending = why;
+  killGroup(child.pid, "SIGTERM");
+  setTimeout(() => killGroup(child.pid, "SIGKILL"), spec.graceMs).unref();
+};
+const timer = setTimeout(() => stop("timeout"), spec.timeoutMs);
+process.on("SIGTERM", () => stop("cancel"));
+process.on("SIGINT", () => stop("cancel"));
+process.on("SIGHUP", () => {}); // a closing terminal is not a cancel
+
+child.on("error", (err) => {
+  clearTimeout(timer);
+  record({ spawnError: err.message });
+  process.exit(0);
+});
+child.on("exit", (code, signal) => {
+  clearTimeout(timer);
+  killGroup(child.pid, "SIGKILL");
+  record({ exitCode: code, signal, timedOut: ending === "timeout", cancelled: ending === "cancel" });
+  process.exit(0);
+});

@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Redactor } from "../redact.ts";
+import type { Executor } from "../runs/executor.ts";
+import { readTail } from "../runs/service.ts";
+import { duration, tiersOf } from "../runs/report.ts";
+import type { Run, RunStore } from "../store/runs.ts";
+
+const PAGE_TAIL = 256 * 1024;
+
+/** What `cc-ci-bot status` prints for a PR: its newest run, or NONE. */
+export function prVerdict(run: Run | undefined, url: (id: number) => string) {
+  if (!run) return { verdict: "NONE" as const, sha: null, url: null, run: null };
+  return { verdict: run.state === "finished" ? run.verdict! : ("PENDING" as const), sha: run.sha, url: url(run.id), run };
+}
+
+/** Run pages (`/runs/:id`, `/runs/:id/log`) and their JSON (`/api/runs`, `/api/prs/...`). */
+export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; redact: Redactor }): void {
+  const find = async (raw: string) => {
+    const run = /^\d+$/.test(raw) ? await d.runs.get(Number(raw)) : null;
+    if (!run) throw new HTTPException(404, { message: `no run ${raw}` });
+    return run;
+  };
+  const url = (id: number) => `/runs/${id}`;
+
+  app.get("/api/runs", async (c) => c.json({ runs: await d.runs.recent(100) }));
+  app.get("/api/runs/:id", async (c) => {
+    const run = await find(c.req.param("id"));
+    return c.json({ run, results: d.executor.results(run.id) });
+  });
+  app.get("/api/prs/:owner/:repo/:number", async (c) => {
+    const repo = `${c.req.param("owner")}/${c.req.param("repo")}`;
+    const runs = await d.runs.forPr(repo, Number(c.req.param("number")), 20);
+    return c.json({ ...prVerdict(runs[0], url), history: runs });
+  });
+
+  app.get("/runs/:id/log", async (c) => {
+    const run = await find(c.req.param("id"));
+    const file = d.executor.logOf(run.id);
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    return c.text(d.redact(text), 200, { "cache-control": "no-store" });
+  });
+
+  app.get("/runs/:id", async (c) => {
+    const run = await find(c.req.param("id"));
+    const log = d.redact(readTail(d.executor.logOf(run.id), PAGE_TAIL));
+    const tiers = tiersOf(d.executor.results(run.id));
+    const state = run.state === "finished" ? run.verdict! : run.state;
+    const elapsed = run.startedAt ? (run.finishedAt ?? Date.now()) - run.startedAt : 0;
+    const rows: Array<[string, string]> = [
+      ["state", run.state === "finished" ? `${run.verdict} (${run.reason ?? ""})` : run.state],
+      ["recipe", run.repo],
+      ["pull request", `#${run.pr}`],
+      ["commit", run.sha],
+      ["mode", run.mode === "quick" ? "quick (lower confidence)" : "full"],
+      ["requested by", run.requestedBy],
+      ["duration", run.startedAt ? duration(elapsed) : "not started"],
+    ];
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${run.state !== "finished" ? '<meta http-equiv="refresh" content="2">' : ""}
+<title>run #${run.id} ${esc(state)} · cc-ci-bot</title>
+<style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:70rem}table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left;border-bottom:1px solid #ddd}pre{background:#111;color:#eee;padding:.8rem;overflow:auto;white-space:pre-wrap;word-break:break-all}</style>
+</head><body>
+<h1>run #${run.id}: ${esc(state)}</h1>
+<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
+${tiers ? `<h2>tiers</h2><table>${Object.entries(tiers.tiers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>` : ""}
+<h2>log</h2><p><a href="/runs/${run.id}/log">full log</a>${log.length >= PAGE_TAIL ? " (the page shows its end)" : ""}</p>
+<pre id="log">${esc(log)}</pre>
+</body></html>`;
+    return c.html(html, 200, { "cache-control": "no-store" });
+  });
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+}
