@@ -82,7 +82,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
   const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
-  const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact });
+  const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact, timeoutMs: config.gitea.timeoutSeconds * 1000 });
 
   let botLogin: string | null = config.gitea.botUser ?? null;
   const botUser = () => botLogin;
@@ -128,7 +128,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       statusContext: config.testme.statusContext,
       command: config.testme.runner.command,
       timeoutMs: config.testme.runner.timeoutMinutes * 60_000,
-      graceMs: 10_000,
+      graceMs: config.testme.runner.graceSeconds * 1000,
       capacity: config.testme.runner.capacity,
     },
     clock,

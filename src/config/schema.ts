@@ -69,6 +69,8 @@ export const configSchema = z.object({
       .transform((u) => u.replace(/\/+$/, "")),
     token: z.string({ error: (iss) => (iss.input === undefined ? "is required" : "must be a string") }).min(1, "must not be empty"),
     botUser: z.string().min(1).optional(),
+    /** A Gitea call that has not answered by then is abandoned (and a write retried). */
+    timeoutSeconds: z.number().positive().default(30),
   })
     // Parse a missing section as {} so each missing key is reported by name.
     .prefault({} as { url: string; token: string }),
@@ -125,6 +127,8 @@ export const configSchema = z.object({
         .object({
           command: argv.optional(),
           timeoutMinutes: z.number().positive().default(60),
+          /** After the timeout (or a cancel), TERM; after this many seconds, KILL. */
+          graceSeconds: z.number().min(0).default(10),
           capacity: z.number().int().min(1).max(64).default(2),
         })
         .prefault({}),

@@ -43,7 +43,10 @@ export class Executor {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "spec.json"), JSON.stringify({ ...spec, cwd: dir }));
     writeFileSync(join(dir, "log"), "");
-    const child = spawn(process.execPath, [WRAPPER, dir], { detached: true, stdio: "ignore" });
+    // A clean environment: nothing of the bot's (NODE_OPTIONS loaders with their own signal
+    // handling, secrets) reaches the wrapper; the runner gets exactly spec.env.
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LANG: process.env.LANG ?? "C.UTF-8" };
+    const child = spawn(process.execPath, [WRAPPER, dir], { detached: true, stdio: "ignore", env });
     child.unref();
     if (child.pid === undefined) throw new Error("the run's wrapper could not be started");
     return child.pid;

@@ -20,7 +20,8 @@ export interface Tiers {
 
 /** Exit status is the truth (SPEC §4): 0 GREEN, non-zero RED, anything else ERROR. */
 export function outcomeOf(exit: ExitRecord | null, timeoutMs: number, cancelReason: string | null): Outcome {
-  if (exit === null) return { verdict: "ERROR", reason: "the run's process was lost", exitCode: null };
+  // A cancel can reach the wrapper before it is ready to record it.
+  if (exit === null) return { verdict: "ERROR", reason: cancelReason ?? "the run's process was lost", exitCode: null };
   if (exit.spawnError) return { verdict: "ERROR", reason: `the runner could not start: ${exit.spawnError}`, exitCode: null };
   if (exit.timedOut) return { verdict: "ERROR", reason: `timed out after ${duration(timeoutMs)}`, exitCode: exit.exitCode ?? null };
   if (exit.cancelled) return { verdict: "ERROR", reason: cancelReason ?? "cancelled", exitCode: exit.exitCode ?? null };

@@ -32,24 +32,30 @@ function killGroup(pid, signal) {
   }
 }
 
-let child;
+let child = null;
+const stop = (why) => {
+  if (ending) return;
+  ending = why;
+  if (!child) return; // cancelled before the runner started: it never will
+  killGroup(child.pid, "SIGTERM");
+  setTimeout(() => killGroup(child.pid, "SIGKILL"), spec.graceMs).unref();
+};
+// Handlers first: a cancel may come the moment the bot has launched us.
+process.on("SIGTERM", () => stop("cancel"));
+process.on("SIGINT", () => stop("cancel"));
+process.on("SIGHUP", () => {}); // a closing terminal is not a cancel
+
+if (ending) {
+  record({ exitCode: null, signal: null, timedOut: false, cancelled: true });
+  process.exit(0);
+}
 try {
   child = spawn(spec.argv[0], spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, stdio: ["ignore", log, log], detached: true });
 } catch (err) {
   record({ spawnError: String(err?.message ?? err) });
   process.exit(0);
 }
-
-const stop = (why) => {
-  if (ending) return;
-  ending = why;
-  killGroup(child.pid, "SIGTERM");
-  setTimeout(() => killGroup(child.pid, "SIGKILL"), spec.graceMs).unref();
-};
 const timer = setTimeout(() => stop("timeout"), spec.timeoutMs);
-process.on("SIGTERM", () => stop("cancel"));
-process.on("SIGINT", () => stop("cancel"));
-process.on("SIGHUP", () => {}); // a closing terminal is not a cancel
 
 child.on("error", (err) => {
   clearTimeout(timer);

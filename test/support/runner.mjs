@@ -1,0 +1,55 @@
+// A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
+//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold
+// "hold" waits until <run-dir>/release exists and exits with the number written in it.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const [given, arg] = process.argv.slice(2);
+// "by-ref": the behaviour is the PR branch's first word ("hold-1" -> hold).
+const behaviour = given === "by-ref" ? (process.env.CCCI_REF ?? "").split("-")[0] : given;
+const dir = process.env.CCCI_RUN_DIR;
+writeFileSync(join(dir, "env.json"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
+console.log(`runner ${behaviour} for ${process.env.CCCI_REPO} at ${process.env.CCCI_SHA}`);
+switch (behaviour) {
+  case "pass":
+    process.exit(0);
+  case "fail":
+    console.error("upgrade step failed");
+    process.exit(3);
+  case "hang":
+    setInterval(() => {}, 1000);
+    break;
+  case "grandchildren": {
+    for (let i = 0; i < 2; i++) {
+      const c = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+      writeFileSync(join(dir, `grandchild-${i}.pid`), String(c.pid));
+    }
+    setInterval(() => {}, 1000);
+    break;
+  }
+  case "print":
+    console.log(`cloning with ${arg}`);
+    process.exit(1);
+  case "results":
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ level: 2, tiers: { deploy: "pass", upgrade: "fail", backup: "skip" }, note: "extra" }));
+    process.exit(1);
+  case "biglog": {
+    const line = "x".repeat(99) + "\n";
+    for (let i = 0; i < 52_000; i++) process.stdout.write(line);
+    process.stdout.write("the end\n", () => process.exit(0));
+    break;
+  }
+  case "hold": {
+    const t = setInterval(() => {
+      const f = join(dir, "release");
+      if (!existsSync(f)) return;
+      clearInterval(t);
+      process.exit(Number(readFileSync(f, "utf8").trim() || "0"));
+    }, 20);
+    break;
+  }
+  default:
+    console.error(`unknown behaviour ${behaviour}`);
+    process.exit(2);
+}
