@@ -9,6 +9,7 @@ const [given, arg] = process.argv.slice(2);
 // "by-ref": the behaviour is the PR branch's first word ("hold-1" -> hold).
 const behaviour = given === "by-ref" ? (process.env.CCCI_REF ?? "").split("-")[0] : given;
 const dir = process.env.CCCI_RUN_DIR;
+writeFileSync(join(dir, "runner.pid"), String(process.pid));
 writeFileSync(join(dir, "env.json"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
 console.log(`runner ${behaviour} for ${process.env.CCCI_REPO} at ${process.env.CCCI_SHA}`);
 switch (behaviour) {

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GiteaEmulator } from "../src/emulator/index.ts";
+import { tempDir, TEST_SECRET, TEST_TOKEN } from "./support/bot.ts";
+import { spawnBot, writeConfig, type ChildBot } from "./support/child-bot.ts";
+import { waitFor } from "./support/wait.ts";
+
+const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
+const NC = "recipes/nextcloud";
+
+describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
+  let bots: ChildBot[] = [];
+  let emu: GiteaEmulator;
+  afterEach(async () => {
+    for (const b of bots) b.child.kill("SIGKILL");
+    bots = [];
+    await emu.close();
+  });
+
+  async function setup() {
+    const dir = tempDir();
+    emu = await new GiteaEmulator().start();
+    emu.state.addUser("ci-bot", TEST_TOKEN);
+    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addRepo(NC);
+    const config = writeConfig(
+      dir,
+      JSON.stringify({
+        gitea: { url: emu.url, token: TEST_TOKEN, botUser: "ci-bot" },
+        webhook: { secrets: [TEST_SECRET] },
+        server: { port: 0, host: "127.0.0.1" },
+        dataDir: join(dir, "data"),
+        outbox: { backoffMs: 5, maxBackoffMs: 50 },
+        testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2 } },
+      }),
+    );
+    const start = async () => {
+      const bot = await spawnBot(config);
+      bots.push(bot);
+      emu.hooks.splice(0);
+      emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
+      return bot;
+    };
+    return { dir, start };
+  }
+
+  const statuses = (sha: string) => emu.state.statusesOf(NC, sha).reverse().map((s) => `${s.state}: ${s.description}`);
+
+  async function startRun(ref: string) {
+    const { pull } = await emu.openPull(NC, { author: "alice", headRef: ref, headSha: ref.padEnd(40, "0").replace(/[^0-9a-f]/g, "b") });
+    await emu.comment(NC, pull.number, "alice", "!testme");
+    await waitFor(() => statuses(pull.headSha).includes("pending: running"), "the run to start");
+    const url = emu.state.latestStatus(NC, pull.headSha, "cc-ci/testme")!.targetUrl;
+    return { pull, runId: Number(/\/runs\/(\d+)$/.exec(url)![1]) };
+  }
+
+  it("adopts a run after a SIGKILL and posts its verdict exactly once", async () => {
+    const { dir, start } = await setup();
+    const first = await start();
+    const { pull, runId } = await startRun("hold-a");
+    const runDir = join(dir, "data", "runs", String(runId));
+    first.child.kill("SIGKILL");
+    await first.exited;
+    writeFileSync(join(runDir, "release"), "0");
+    await waitFor(() => existsSync(join(runDir, "exit.json")), "the run to end while the bot is down");
+
+    await start();
+    await waitFor(() => statuses(pull.headSha).some((s) => s.startsWith("success:")), "the verdict after the restart");
+    await waitFor(() => emu.state.commentsOn(NC, pull.number).filter((c) => c.author.login === "ci-bot").length === 1, "the result comment");
+    expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual([expect.stringMatching(/^success: GREEN in \d+s$/)]);
+  });
+
+  it("adopts a run still going after a restart, and reports it when it ends", async () => {
+    const { dir, start } = await setup();
+    const first = await start();
+    const { pull, runId } = await startRun("hold-b");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const second = await start();
+    await waitFor(() => second.logs.join("\n").includes("adopted a run that outlived the previous bot process"), "the adoption");
+    writeFileSync(join(dir, "data", "runs", String(runId), "release"), "3");
+    await waitFor(() => statuses(pull.headSha).some((s) => s.startsWith("failure:")), "the verdict");
+    expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual(["failure: RED: exit 3"]);
+  });
+
+  it("ends a run whose processes died while the bot was down as ERROR, once", async () => {
+    const { dir, start } = await setup();
+    const first = await start();
+    const { pull, runId } = await startRun("hold-c");
+    const runDir = join(dir, "data", "runs", String(runId));
+    await waitFor(() => existsSync(join(runDir, "runner.pid")), "the runner to start");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    process.kill(findWrapper(runDir), "SIGKILL");
+    process.kill(-Number(readFileSync(join(runDir, "runner.pid"), "utf8")), "SIGKILL");
+
+    await start();
+    await waitFor(() => statuses(pull.headSha).some((s) => s.startsWith("error:")), "the ERROR verdict");
+    // The result comment goes out after the final status, in the same lane: once it is there,
+    // every status of this run has been written.
+    await waitFor(() => emu.state.commentsOn(NC, pull.number).some((c) => c.author.login === "ci-bot"), "the result comment");
+    expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual(["error: ERROR: the run's process was lost"]);
+    expect(existsSync(join(runDir, "exit.json"))).toBe(false);
+  });
+});
+
+/** The pid of the wrapper supervising a run dir, from /proc. */
+function findWrapper(runDir: string): number {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      if (cmd.includes("wrapper.mjs") && cmd.includes(runDir)) return Number(pid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  throw new Error(`no wrapper for ${runDir}`);
+}
