@@ -20,6 +20,8 @@ import { createWebApp } from "./web/app.ts";
 import { Mirrors } from "./git/mirrors.ts";
 import { Phases } from "./handlers/phases.ts";
 import { LoopSweep } from "./handlers/loop-sweep.ts";
+import { CommentSweep } from "./handlers/comment-sweep.ts";
+import { makeTestmeEnrolment } from "./config/enrolment.ts";
 import { Messenger } from "./supervisor/messenger.ts";
 import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
@@ -68,6 +70,7 @@ export interface Bot extends BotDeps {
   url: string;
   dispatcher: Dispatcher;
   loopSweep: LoopSweep;
+  commentSweep: CommentSweep;
   stop(): Promise<void>;
 }
 
@@ -208,17 +211,27 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (botLogin === null) void resolveBotUser();
 
   const loopSweep = new LoopSweep({ loops: config.loops, mirrors, store, clock, log: log.child({ component: "sweep" }), onQueued: () => dispatcher.wake() });
+  const commentSweep = new CommentSweep({
+    patterns: config.testme.repos,
+    isTestmeRepo: makeTestmeEnrolment(config),
+    gitea,
+    giteaUrl: config.gitea.url,
+    store,
+    clock,
+    log: log.child({ component: "sweep" }),
+    onQueued: () => dispatcher.wake(),
+  });
+  // Gitea never retries a delivery: look for what it did not send, at start and every few minutes.
+  const sweep = () => Promise.all([loopSweep.sweep(), commentSweep.sweep()]);
   let sweepTimer: NodeJS.Timeout | null = null;
   outbox.start();
   messenger.start();
   if (options.dispatch !== false) {
     await runs.start();
     dispatcher.start();
-    if (config.loops.length > 0) {
-      void loopSweep.sweep();
-      sweepTimer = setInterval(() => void loopSweep.sweep(), config.supervisor.sweepMinutes * 60_000);
-      sweepTimer.unref();
-    }
+    void sweep();
+    sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
+    sweepTimer.unref();
   }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
@@ -235,12 +248,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.
       await runs.stop();
-      await loopSweep.sweep().catch(() => undefined);
+      await sweep().catch(() => undefined);
       await messenger.stop();
       await outbox.stop();
       await store.close();
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, stop };
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator, type Flavour } from "../src/emulator/index.ts";
 import type { Run } from "../src/store/runs.ts";
-import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
@@ -316,6 +316,43 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     // A hung create may have been applied by the forge before the bot gave up on it; the
     // upsert then finds it by its marker and edits it instead of adding another.
     expect(botComments(w, p.number)).toHaveLength(1);
+  });
+});
+
+describe("!testme catch-up sweep", () => {
+  it("runs a !testme posted while the bot was down, and never one from before its first start", async () => {
+    let now = Date.now() - 3_600_000;
+    const emu = await new GiteaEmulator({ now: () => now }).start();
+    emu.state.addUser("ci-bot", TEST_TOKEN);
+    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addRepo(NC);
+    const { pull } = await emu.openPull(NC, { author: "alice", headRef: "pass-9", headSha: newSha() });
+    await emu.comment(NC, pull.number, "alice", "!testme"); // no hook yet: never delivered
+    const dataDir = `${tempDir()}/data`;
+    const overrides = {
+      gitea: { url: emu.url, botUser: "ci-bot" },
+      testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2 } },
+    };
+    const first = await startTestBot({ dataDir, overrides });
+    await first.commentSweep.sweep();
+    await first.dispatcher.idle();
+    expect(await first.store.runs.recent(5)).toEqual([]);
+    await first.stop();
+
+    now = Date.now() + 1000;
+    await emu.comment(NC, pull.number, "alice", "!testme --quick"); // while the bot is down
+    const second = await startTestBot({ dataDir, overrides });
+    try {
+      const run = await waitFor(async () => (await second.store.runs.recent(5))[0], "the swept comment's run");
+      expect(run).toMatchObject({ pr: pull.number, mode: "quick", sha: pull.headSha });
+      await second.commentSweep.sweep();
+      await second.dispatcher.idle();
+      expect(await second.store.runs.recent(5)).toHaveLength(1);
+      await waitFor(async () => (await second.store.runs.get(run.id))?.state === "finished", "the run to finish");
+    } finally {
+      await second.dispose();
+      await emu.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { BlankSchema } from "hono/types";
-import { commentJson, pullJson, userJson } from "./payloads.ts";
+import { commentJson, pullJson, repoJson, userJson } from "./payloads.ts";
 import type { EmulatorState, RepoState } from "./state.ts";
 
 export interface ApiOptions {
@@ -29,7 +29,7 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
     const fault = state.faults.find((f) => f.times > 0 && f.path.test(c.req.path) && (!f.method || f.method === c.req.method));
     let body: unknown = null;
     if (c.req.method !== "GET") body = await c.req.json().catch(() => null);
-    const record = (status: number) => state.calls.push({ method: c.req.method, path: c.req.path, status, body, user });
+    const record = (status: number) => state.calls.push({ method: c.req.method, path: c.req.path, status, body, user, at: Date.now() });
     if (fault) {
       fault.times--;
       if (fault.hangMs) await new Promise((r) => setTimeout(r, fault.hangMs));
@@ -52,6 +52,13 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
   const body = (c: Context) => c.req.json() as Promise<Record<string, unknown>>;
 
   app.get("/user", (c) => c.json(userJson(o.base(), state.user(c.get("user")))));
+
+  app.get("/orgs/:org/repos", (c) => {
+    const org = c.req.param("org").toLowerCase();
+    const { page, limit } = paging(c);
+    const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === org);
+    return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
+  });
 
   app.get("/orgs/:org/members/:user", (c) =>
     state.orgMembers.get(c.req.param("org").toLowerCase())?.has(c.req.param("user").toLowerCase()) ? c.body(null, 204) : notFound(c),

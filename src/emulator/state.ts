@@ -35,6 +35,8 @@ export interface RecordedCall {
   status: number;
   body: unknown;
   user: string | null;
+  /** When the call was answered (ms since the epoch). */
+  at: number;
 }
 
 /** A fault to inject: answer `status` (or hang for `hangMs`) for the next `times` matching calls. */

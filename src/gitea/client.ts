@@ -14,6 +14,7 @@ export interface PullRequestInfo {
 
 export interface CommentInfo {
   id: number;
+  htmlUrl: string;
   body: string;
   author: string;
   createdAt: string;
@@ -39,6 +40,8 @@ export interface GiteaPort {
   comments(owner: string, repo: string, number: number, since?: string): Promise<CommentInfo[]>;
   combinedStatus(owner: string, repo: string, ref: string): Promise<{ state: string; statuses: StatusInfo[] }>;
   fileContents(owner: string, repo: string, path: string, ref: string): Promise<string | null>;
+  /** Full names of an organisation's repositories. */
+  orgRepos(org: string): Promise<string[]>;
   createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }>;
   editComment(owner: string, repo: string, id: number, body: string): Promise<void>;
   setStatus(owner: string, repo: string, sha: string, s: { state: StatusState; context: string; description: string; targetUrl?: string | undefined }): Promise<void>;
@@ -133,6 +136,7 @@ export class GiteaClient implements GiteaPort {
       all.push(
         ...r.data.map((c) => ({
           id: c.id ?? 0,
+          htmlUrl: c.html_url ?? "",
           body: c.body ?? "",
           author: c.user?.login ?? "",
           createdAt: c.created_at ?? "",
@@ -165,6 +169,16 @@ export class GiteaClient implements GiteaPort {
       if (err instanceof GiteaError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  async orgRepos(org: string): Promise<string[]> {
+    const all: string[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const r = await this.call("orgListRepos", () => this.api.orgs.orgListRepos(org, { page, limit: PAGE }));
+      all.push(...r.data.map((x) => x.full_name ?? "").filter(Boolean));
+      if (r.data.length < PAGE) break;
+    }
+    return all;
   }
 
   async createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }> {

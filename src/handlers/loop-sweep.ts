@@ -4,7 +4,8 @@ import type { Mirrors } from "../git/mirrors.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
 import { headCursor } from "./handoff.ts";
-import { contentKey, type PushEvent } from "../webhooks/events.ts";
+import type { PushEvent } from "../webhooks/events.ts";
+import { storeAsDelivery } from "./synthetic.ts";
 
 export interface LoopSweepDeps {
   loops: readonly LoopConfig[];
@@ -57,18 +58,7 @@ export class LoopSweep {
     const ref = `refs/heads/${loop.branch}`;
     const payload = { ref, before: last, after: head, commits: [], repository: { full_name: loop.repo }, sender: { login: "cc-ci-bot" } };
     const push: PushEvent = { kind: "push", repo: loop.repo, ref, before: last, after: head, commits: [], totalCommits: 0, cloneUrl: null, sender: null };
-    const outcome = await deliveries.accept({
-      id: `sweep-${loop.name}-${head}`,
-      event: "push",
-      action: null,
-      repo: loop.repo,
-      contentKey: contentKey(push),
-      state: "pending",
-      reason: null,
-      body: Buffer.from(JSON.stringify(payload)),
-      receivedAt: this.d.clock.now(),
-    });
-    if (outcome.status === "accepted") {
+    if (await storeAsDelivery(deliveries, { id: `sweep-${loop.name}-${head}`, event: "push", typed: push, payload, receivedAt: this.d.clock.now() })) {
       this.d.log.info({ loop: loop.name, from: last, to: head }, "catch-up: commits no delivery announced, queued as a push");
       this.d.onQueued();
     }
