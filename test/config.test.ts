@@ -31,7 +31,7 @@ describe("configuration", () => {
     const path = file(`gitea: { url: "https://git.example.org/", token: from-file }\nserver: { port: 9000 }\nwebhook: { secrets: [a] }\n`);
     const { config, source } = loadConfig({ path, env: { GITEA_TOKEN: "from-env", WEBHOOK_SECRET: "new, old", PORT: "8800", DATA_DIR: "/var/lib/ccci" } });
     expect(source).toBe(path);
-    expect(config.gitea).toEqual({ url: "https://git.example.org", token: "from-env" });
+    expect(config.gitea).toEqual({ url: "https://git.example.org", token: "from-env", timeoutSeconds: 30 });
     expect(config.webhook.secrets).toEqual(["new", "old"]);
     expect(config.server.port).toBe(8800);
     expect(config.dataDir).toBe("/var/lib/ccci");
