@@ -123,7 +123,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     // After it ended, a new !testme on the same SHA is a deliberate re-run.
     await comment(w, p.number, "!testme --quick");
     const second = await runOf(w, p.number, (r) => r.id !== run.id && r.state === "finished", "the re-run to finish");
-    await waitFor(() => statuses(w, p.headSha).length === 6 && botComments(w, p.number)[0]!.body.includes("quick"), "the re-run's reports");
+    await waitFor(() => statuses(w, p.headSha).length === 6 && botComments(w, p.number)[0]!.body.includes("| mode | quick"), "the re-run's reports");
     expect(second.mode).toBe("quick");
     expect(statuses(w, p.headSha).slice(3)).toEqual(["pending: queued (position 1)", "pending: running", expect.stringMatching(/^success: GREEN/)]);
     expect(botComments(w, p.number)).toHaveLength(1);
