@@ -1,9 +1,11 @@
 import { serve } from "./serve.ts";
 import { checkConfig } from "./check-config.ts";
 import { replay } from "./replay.ts";
+import { status } from "./status.ts";
+import { testme } from "./testme.ts";
 import { CliError, type Command } from "./command.ts";
 
-const COMMANDS: readonly Command[] = [serve, checkConfig, replay];
+const COMMANDS: readonly Command[] = [serve, checkConfig, status, testme, replay];
 
 const USAGE = `cc-ci-bot — Gitea webhooks to CI runs and agent pings
 

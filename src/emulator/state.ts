@@ -69,11 +69,11 @@ export class EmulatorState {
   }
 
   addUser(login: string, token?: string): EmuUser {
+    if (token) this.tokens.set(token, login);
     const existing = this.users.get(login.toLowerCase());
     if (existing) return existing;
     const user = { id: this.id(), login, email: `${login}@example.test` };
     this.users.set(login.toLowerCase(), user);
-    if (token) this.tokens.set(token, login);
     return user;
   }
 
