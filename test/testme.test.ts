@@ -131,6 +131,19 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     expect(writes(w).at(-1)).toMatch(new RegExp(`^PATCH /api/v1/repos/${NC}/issues/comments/\\d+$`));
   });
 
+  it("stops at maxRunsPerPr runs for one head, with a reply saying so", async () => {
+    const w = await world({ testme: { maxRunsPerPr: 1 } });
+    const p = await pr(w, "pass-8");
+    await comment(w, p.number, "!testme");
+    await runOf(w, p.number, (r) => r.state === "finished", "the first run");
+    await comment(w, p.number, "!testme");
+    await waitFor(() => botComments(w, p.number).some((c) => c.body.startsWith("@alice")), "the cap reply");
+    expect(botComments(w, p.number).find((c) => c.body.startsWith("@alice"))!.body).toBe(
+      `@alice this commit (\`${p.headSha.slice(0, 7)}\`) has had its 1 run; push a new commit to test again.`,
+    );
+    expect(await w.bot.store.runs.forPr(NC, p.number, 5)).toHaveLength(1);
+  });
+
   it("runs RED, shows results.json tiers, and names the failed tier", async () => {
     const w = await world();
     const p = await pr(w, "results-1");

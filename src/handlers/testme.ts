@@ -63,7 +63,7 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
       await d.outbox.enqueue(`eyes:${e.repo}:${e.commentId}`, lane, { op: "addReaction", owner, repo, commentId: e.commentId, reaction: "eyes" });
       const cap = d.config.testme.maxRunsPerPr;
       if (cap > 0 && (await d.runStore.countForHead(e.repo, e.number, sha)) >= cap) {
-        return void (await reply("cap", `this commit (\`${sha.slice(0, 7)}\`) has had its ${cap} runs; push a new commit to test again.`));
+        return void (await reply("cap", `this commit (\`${sha.slice(0, 7)}\`) has had its ${cap} run${cap === 1 ? "" : "s"}; push a new commit to test again.`));
       }
       const cloneUrl = e.cloneUrl ?? "";
       const { run, created } = await d.runs.request({
