@@ -5,16 +5,15 @@
 // bare repo, a real clone pushing to it, and a fake agent that logs what it receives.
 // Printed beside the polling watchdog it replaces: a `git fetch` every 30 s notices a commit
 // after a delay spread evenly over 0-30 s.
-import { spawn } from "node:child_process";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs, promisify } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { Agents } from "../test/support/agents.ts";
 import { tempDir } from "../test/support/bot.ts";
+import { spawnBot } from "../test/support/child-bot.ts";
 import { LoopRepo } from "../test/support/git.ts";
 
 const run = promisify(execFile);
@@ -45,15 +44,7 @@ writeFileSync(
     supervisor: { tmuxSocket: agents.socket },
   }),
 );
-const bin = new URL("../bin/cc-ci-bot.js", import.meta.url).pathname;
-const bot = spawn(process.execPath, [bin, "serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
-const port = await new Promise<number>((resolve, reject) => {
-  createInterface({ input: bot.stdout! }).on("line", (line) => {
-    if (process.env.BENCH_VERBOSE) console.error(line);
-    if (line.includes('"cc-ci-bot listening"')) resolve((JSON.parse(line) as { port: number }).port);
-  });
-  bot.once("exit", (code) => reject(new Error(`bot exited with ${code}`)));
-});
+const { child: bot, port } = await spawnBot(config);
 emu.addHook(`http://127.0.0.1:${port}/webhook`, SECRET);
 
 // The first start records the branch head as a baseline (history is not pinged); wait for it.

@@ -4,14 +4,13 @@
 // arriving back at it, against the bot running as its own process (`cc-ci-bot serve`). Each
 // comment is on its own PR (a run per head), one after another. Printed beside the polling
 // bridge it replaces, which looked for comments every 30-60 s.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { tempDir } from "../test/support/bot.ts";
+import { spawnBot } from "../test/support/child-bot.ts";
 
 const { values } = parseArgs({ options: { comments: { type: "string", default: "200" } } });
 const comments = Number(values.comments);
@@ -35,14 +34,7 @@ writeFileSync(
     testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 4 } },
   }),
 );
-const bin = new URL("../bin/cc-ci-bot.js", import.meta.url).pathname;
-const bot = spawn(process.execPath, [bin, "serve", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
-const port = await new Promise<number>((resolve, reject) => {
-  createInterface({ input: bot.stdout! }).on("line", (line) => {
-    if (line.includes('"cc-ci-bot listening"')) resolve((JSON.parse(line) as { port: number }).port);
-  });
-  bot.once("exit", (code) => reject(new Error(`bot exited with ${code}`)));
-});
+const { child: bot, port } = await spawnBot(config);
 emu.addHook(`http://127.0.0.1:${port}/webhook`, SECRET);
 
 async function pendingAt(sha: string, after: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { GiteaClient } from "../gitea/client.ts";
 import type { Config } from "../config/schema.ts";
-import { CliError } from "./command.ts";
+import { CliError, loadConfigOrExplain, parse } from "./command.ts";
 
 export type VerdictWord = "GREEN" | "RED" | "ERROR" | "PENDING" | "NONE";
 
@@ -63,4 +63,32 @@ export function formatVerdict(v: PrVerdict, pr: PrRef): string {
 
 export async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+}
+
+/** The options `status` and `testme` share, parsed with the PR they name. */
+export function parsePrCommand(args: string[], extra: { quick?: { type: "boolean" } } = {}) {
+  const { values, positionals } = parse(
+    args,
+    {
+      config: { type: "string" },
+      url: { type: "string" },
+      wait: { type: "boolean" },
+      json: { type: "boolean" },
+      timeout: { type: "string", default: "90" },
+      interval: { type: "string", default: "5" },
+      ...extra,
+    },
+    true,
+  );
+  if (positionals.length !== 1) throw new CliError("give exactly one pull request, as owner/repo#N", 2);
+  const { config } = loadConfigOrExplain(values.config);
+  return {
+    values,
+    pr: parsePrRef(positionals[0]),
+    config,
+    base: botBase(config, values.url),
+    explicitUrl: values.url !== undefined,
+    deadline: Date.now() + Number(values.timeout) * 60_000,
+    intervalMs: Math.max(0.05, Number(values.interval)) * 1000,
+  };
 }

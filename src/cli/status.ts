@@ -1,5 +1,5 @@
-import { loadConfigOrExplain, parse, CliError, type Command } from "./command.ts";
-import { botBase, exitCodeOf, formatVerdict, parsePrRef, readVerdict, sleep } from "./pr-verdict.ts";
+import type { Command } from "./command.ts";
+import { exitCodeOf, formatVerdict, parsePrCommand, readVerdict, sleep } from "./pr-verdict.ts";
 
 export const status: Command = {
   name: "status",
@@ -19,27 +19,11 @@ Options:
 Exit status: 0 GREEN, 1 RED or ERROR, 3 PENDING or NONE, 2 usage or configuration.
 `,
   async run(args) {
-    const { values, positionals } = parse(
-      args,
-      {
-        config: { type: "string" },
-        url: { type: "string" },
-        wait: { type: "boolean" },
-        json: { type: "boolean" },
-        timeout: { type: "string", default: "90" },
-        interval: { type: "string", default: "5" },
-      },
-      true,
-    );
-    if (positionals.length !== 1) throw new CliError("give exactly one pull request, as owner/repo#N", 2);
-    const pr = parsePrRef(positionals[0]);
-    const { config } = loadConfigOrExplain(values.config);
-    const base = botBase(config, values.url);
-    const deadline = Date.now() + Number(values.timeout) * 60_000;
-    let v = await readVerdict(config, base, pr, values.url !== undefined);
+    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = parsePrCommand(args);
+    let v = await readVerdict(config, base, pr, explicitUrl);
     while (values.wait && v.verdict === "PENDING" && Date.now() < deadline) {
-      await sleep(Number(values.interval) * 1000);
-      v = await readVerdict(config, base, pr, values.url !== undefined);
+      await sleep(intervalMs);
+      v = await readVerdict(config, base, pr, explicitUrl);
     }
     process.stdout.write(values.json ? `${JSON.stringify(v)}\n` : `${formatVerdict(v, pr)}\n`);
     return exitCodeOf(v.verdict);

@@ -1,6 +1,6 @@
 import { GiteaClient } from "../gitea/client.ts";
-import { loadConfigOrExplain, parse, CliError, type Command } from "./command.ts";
-import { botBase, exitCodeOf, formatVerdict, parsePrRef, readVerdict, sleep, type PrVerdict } from "./pr-verdict.ts";
+import { CliError, type Command } from "./command.ts";
+import { exitCodeOf, formatVerdict, parsePrCommand, readVerdict, sleep, type PrVerdict } from "./pr-verdict.ts";
 
 export const testme: Command = {
   name: "testme",
@@ -21,22 +21,7 @@ Exit status: 0 posted (or GREEN with --wait), 1 RED or ERROR or the comment fail
 pending or no run after the timeout, 2 usage or configuration.
 `,
   async run(args) {
-    const { values, positionals } = parse(
-      args,
-      {
-        config: { type: "string" },
-        url: { type: "string" },
-        quick: { type: "boolean" },
-        wait: { type: "boolean" },
-        json: { type: "boolean" },
-        timeout: { type: "string", default: "90" },
-        interval: { type: "string", default: "5" },
-      },
-      true,
-    );
-    if (positionals.length !== 1) throw new CliError("give exactly one pull request, as owner/repo#N", 2);
-    const pr = parsePrRef(positionals[0]);
-    const { config } = loadConfigOrExplain(values.config);
+    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = parsePrCommand(args, { quick: { type: "boolean" } });
     const gitea = new GiteaClient({ url: config.gitea.url, token: config.gitea.token, timeoutMs: config.gitea.timeoutSeconds * 1000 });
     let posted: { id: number };
     try {
@@ -48,19 +33,16 @@ pending or no run after the timeout, 2 usage or configuration.
       process.stdout.write(`asked for a ${values.quick ? "quick" : "full"} run on ${pr.owner}/${pr.repo}#${pr.number} (comment ${posted.id})\n`);
       return 0;
     }
-    const base = botBase(config, values.url);
-    const deadline = Date.now() + Number(values.timeout) * 60_000;
-    const interval = Math.max(0.05, Number(values.interval)) * 1000;
     // Wait for the run this comment asked for: through the bot's API, the run that names the
     // comment; through Gitea, a pending status first (an older verdict must not be read as this one).
     let seenPending = false;
     let v: PrVerdict;
     for (;;) {
-      v = await readVerdict(config, base, pr, values.url !== undefined);
+      v = await readVerdict(config, base, pr, explicitUrl);
       const ours = v.source === "bot" ? v.commentId === posted.id : seenPending || v.verdict === "PENDING";
       if (v.verdict === "PENDING") seenPending = true;
       if ((ours && v.verdict !== "PENDING") || Date.now() > deadline) break;
-      await sleep(interval);
+      await sleep(intervalMs);
     }
     const done = v.source === "bot" ? v.commentId === posted.id && v.verdict !== "PENDING" : seenPending && v.verdict !== "PENDING";
     process.stdout.write(values.json ? `${JSON.stringify(v)}\n` : `${formatVerdict(v, pr)}\n`);

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.ts";
+import { singleFlight } from "../util/single-flight.ts";
 import type { GiteaPort } from "../gitea/client.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
@@ -30,14 +31,10 @@ const OVERLAP_MS = 60_000;
  * open PRs and one `since=` listing of comments per PR.
  */
 export class CommentSweep {
-  private running: Promise<void> | null = null;
+  /** One sweep at a time; a call during a sweep waits for that one. */
+  readonly sweep = singleFlight(() => this.once());
 
   constructor(private readonly d: CommentSweepDeps) {}
-
-  sweep(): Promise<void> {
-    this.running ??= this.once().finally(() => (this.running = null));
-    return this.running;
-  }
 
   private async once(): Promise<void> {
     const { cursors } = this.d.store;

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.ts";
+import { singleFlight } from "../util/single-flight.ts";
 import type { LoopConfig } from "../config/schema.ts";
 import type { Mirrors } from "../git/mirrors.ts";
 import type { Logger } from "../log.ts";
@@ -26,14 +27,10 @@ export interface LoopSweepDeps {
  * arrives second is a duplicate. The first sweep of a loop records a baseline and pings nothing.
  */
 export class LoopSweep {
-  private running: Promise<void> | null = null;
+  /** One sweep at a time; a call during a sweep waits for that one. */
+  readonly sweep = singleFlight(() => this.once());
 
   constructor(private readonly d: LoopSweepDeps) {}
-
-  sweep(): Promise<void> {
-    this.running ??= this.once().finally(() => (this.running = null));
-    return this.running;
-  }
 
   private async once(): Promise<void> {
     for (const loop of this.d.loops) {
