@@ -28,6 +28,9 @@ import { Tmux } from "./supervisor/tmux.ts";
 import { join } from "node:path";
 import { Executor } from "./runs/executor.ts";
 import { RunService } from "./runs/service.ts";
+import { execa } from "execa";
+import { Supervisor } from "./supervisor/supervisor.ts";
+import { managedSessions } from "./supervisor/managed.ts";
 
 export interface BotOptions {
   config: Config;
@@ -39,6 +42,8 @@ export interface BotOptions {
   dispatch?: boolean;
   /** Overrides the Gitea port (tests). */
   gitea?: GiteaPort;
+  /** false: no supervisor timer (tests drive its ticks through an injected clock). */
+  supervise?: boolean;
 }
 
 /** What handlers may be wired with. */
@@ -59,6 +64,7 @@ export interface BotDeps {
   phases: Phases;
   runs: RunService;
   executor: Executor;
+  supervisor: Supervisor;
   runUrl: (id: number) => string;
   /** Compiled from supervisor.patterns. */
   patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
@@ -140,7 +146,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     runUrl,
     redact,
   });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, runUrl, patterns };
+  const supervisor = new Supervisor({
+    sessions: managedSessions(config, phases),
+    tmux,
+    control: sessions,
+    messenger,
+    store: store.supervisor,
+    clock,
+    log: log.child({ component: "supervisor" }),
+    metrics,
+    patterns,
+    stallGraceMs: config.supervisor.stallGraceSeconds * 1000,
+    stallIdleMs: config.supervisor.stallIdleSeconds * 1000,
+    probe: async (argv) => (await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 10_000 })).exitCode === 0,
+  });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, supervisor, runUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -172,7 +192,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
@@ -232,6 +252,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
+    if (tmuxAvailable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
@@ -245,6 +266,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
+      await supervisor.stop();
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.
       await runs.stop();

@@ -56,6 +56,12 @@ export function createMetrics() {
       registers,
     }),
     queueDepth: new Gauge({ name: "ccci_run_queue_depth", help: "Runs waiting for capacity", registers }),
+    supervisorActions: new Counter({
+      name: "ccci_supervisor_actions_total",
+      help: "Supervisor actions by reason (dead, fatal, limit, nudge, probe, stall, idle, schedule, pause, resume)",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
     giteaCalls: new Counter({
       name: "ccci_gitea_api_calls_total",
       help: "Gitea API calls by operation and HTTP status (0 = no answer)",

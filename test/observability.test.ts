@@ -57,3 +57,39 @@ describe("health, readiness, metrics and logs", () => {
     expect(stored?.lastError).toBe("leaky: git clone https://ci:[redacted]@git.example/x.git failed");
   });
 });
+
+describe("sessions API", () => {
+  it("lists supervised sessions and pauses or resumes one only with the operator token", async () => {
+    const token = "operator-token-0123456789";
+    const bot = await startTestBot({
+      supervise: false,
+      handlers: () => [],
+      overrides: { server: { operatorToken: token }, supervisor: { tmuxSocket: `ccci-api-${process.pid}`, orchestrator: { tmux: "orch-api", start: ["true"] } } },
+    });
+    try {
+      const post = (verb: string, auth?: string) =>
+        fetch(`${bot.url}/api/sessions/orch-api/${verb}`, { method: "POST", headers: auth ? { authorization: auth } : {} });
+      expect((await post("pause")).status).toBe(401);
+      expect((await post("pause", "Bearer wrong-token-wrong-token")).status).toBe(401);
+      expect((await post("pause", `Bearer ${token}`)).status).toBe(200);
+      expect((await fetch(`${bot.url}/api/sessions/nope/pause`, { method: "POST", headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+      const body = (await (await fetch(`${bot.url}/api/sessions`)).json()) as { sessions: Array<{ name: string; state: { paused: boolean }; actions: Array<{ reason: string }> }> };
+      expect(body.sessions).toEqual([expect.objectContaining({ name: "orch-api", state: expect.objectContaining({ paused: true }), actions: [expect.objectContaining({ reason: "pause" })] })]);
+      expect((await post("resume", `Bearer ${token}`)).status).toBe(200);
+      expect(await (await fetch(`${bot.url}/metrics`)).text()).toContain('ccci_supervisor_actions_total{reason="resume"} 1');
+    } finally {
+      await bot.dispose();
+    }
+  });
+
+  it("refuses operator calls when no operator token is configured", async () => {
+    const bot = await startTestBot({ supervise: false, handlers: () => [], overrides: { supervisor: { orchestrator: { tmux: "orch-x", start: ["true"] } } } });
+    try {
+      const r = await fetch(`${bot.url}/api/sessions/orch-x/pause`, { method: "POST", headers: { authorization: "Bearer anything-at-all-here" } });
+      expect(r.status).toBe(403);
+      expect(((await r.json()) as { error: string }).error).toContain("set server.operatorToken");
+    } finally {
+      await bot.dispose();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Cron } from "croner";
 
 // The configuration contract (SPEC §10). Every key has a default except the Gitea
 // connection, so a minimal file (or only environment variables) is enough to serve.
@@ -54,7 +55,14 @@ const loop = z.object({
 
 const schedule = z.object({
   name: z.string().min(1),
-  cron: z.string().min(1),
+  cron: z.string().refine((c) => {
+    try {
+      new Cron(c, { paused: true, timezone: "UTC" });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be a cron expression (minute hour day month weekday, UTC), e.g. \"0 3 * * 6\""),
   tmux: z.string().min(1),
   cwd: z.string().min(1).optional(),
   start: argv,
@@ -85,6 +93,8 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8787),
       host: z.string().min(1).default("0.0.0.0"),
       publicUrl: z.url().optional(),
+      /** Bearer token for the operator's API calls (pause/resume); unset: those calls are refused. */
+      operatorToken: z.string().min(16, "must be at least 16 characters").optional(),
     })
     .prefault({}),
   dataDir: z.string().min(1).default("./data"),

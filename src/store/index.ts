@@ -6,6 +6,7 @@ import { SqlWriter } from "./writer.ts";
 import { PING_WRITES, SqlitePingStore, type PingStore } from "./pings.ts";
 import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
 import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
+import { SUPERVISOR_WRITES, SqliteSupervisorStore, type SupervisorStore } from "./supervisor.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
@@ -14,6 +15,7 @@ export interface Store {
   pings: PingStore;
   loops: LoopStore;
   runs: RunStore;
+  supervisor: SupervisorStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -36,6 +38,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...PING_WRITES,
     ...LOOP_WRITES,
     ...RUN_WRITES,
+    ...SUPERVISOR_WRITES,
     ...PROBE,
   });
   return {
@@ -45,6 +48,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     pings: new SqlitePingStore(db, writer),
     loops: new SqliteLoopStore(db, writer),
     runs: new SqliteRunStore(db, writer),
+    supervisor: new SqliteSupervisorStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

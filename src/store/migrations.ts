@@ -129,4 +129,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_active ON runs(state, id) WHERE state != 'finished';
   CREATE INDEX runs_pr ON runs(repo, pr, id);
   `,
+  `
+  -- What the supervisor did to agent sessions, and why (SPEC §5).
+  CREATE TABLE supervisor_actions (
+    seq          INTEGER PRIMARY KEY,
+    session      TEXT NOT NULL,
+    reason       TEXT NOT NULL,            -- dead | fatal | limit | nudge | probe | stall | idle | schedule | ...
+    detail       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+  );
+  CREATE INDEX supervisor_actions_session ON supervisor_actions(session, seq);
+  `,
 ];

@@ -10,6 +10,8 @@ import { headCursor } from "../handlers/handoff.ts";
 import type { Executor } from "../runs/executor.ts";
 import type { Redactor } from "../redact.ts";
 import { mountRuns } from "./runs.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import { timingSafeEqual } from "node:crypto";
 
 export interface WebDeps {
   store: Store;
@@ -20,6 +22,8 @@ export interface WebDeps {
   phases: Pick<Phases, "state">;
   executor: Executor;
   redact: Redactor;
+  supervisor: Pick<Supervisor, "names" | "setPaused">;
+  operatorToken: string | undefined;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -78,6 +82,19 @@ export function createWebApp(deps: WebDeps): Hono {
 
   mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact });
 
+  app.get("/api/sessions", async (c) => {
+    const sessions = await Promise.all(
+      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), actions: await store.supervisor.actions(10, name) })),
+    );
+    return c.json({ sessions });
+  });
+  app.post("/api/sessions/:name/:verb{pause|resume}", async (c) => {
+    requireOperator(c.req.header("authorization"), deps.operatorToken);
+    const name = c.req.param("name");
+    if (!(await deps.supervisor.setPaused(name, c.req.param("verb") === "pause"))) throw new HTTPException(404, { message: `no supervised session ${name}` });
+    return c.json({ session: name, paused: c.req.param("verb") === "pause" });
+  });
+
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
@@ -85,6 +102,14 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ error: "internal error" }, 500);
   });
   return app;
+}
+
+/** Operator calls need `Authorization: Bearer <server.operatorToken>`; none configured, none pass. */
+function requireOperator(header: string | undefined, token: string | undefined): void {
+  if (!token) throw new HTTPException(403, { message: "operator calls are disabled: set server.operatorToken" });
+  const given = Buffer.from((header ?? "").replace(/^Bearer\s+/i, ""));
+  const want = Buffer.from(token);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new HTTPException(401, { message: "operator token required (Authorization: Bearer ...)" });
 }
 
 function boundedInt(raw: string | undefined, fallback: number, max: number): number {

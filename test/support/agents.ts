@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tmux } from "../../src/supervisor/tmux.ts";
 
@@ -49,6 +49,26 @@ export class Agents {
     const file = this.logOf(session);
     if (!existsSync(file)) return [];
     return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { t: number }).t);
+  }
+
+  /** How many times the agent of this session has started. */
+  starts(session: string): number {
+    const file = `${this.logOf(session)}.starts`;
+    return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0;
+  }
+
+  showFile(session: string): string {
+    return join(this.dir, `${session}.show`);
+  }
+
+  /** Puts a line on the session's pane (the agent was started with --show) and waits for it. */
+  async show(session: string, line: string): Promise<void> {
+    appendFileSync(this.showFile(session), `${line}\n`);
+    const deadline = Date.now() + 5000;
+    while (!(await this.tmux.capture(session)).includes(line)) {
+      if (Date.now() > deadline) throw new Error(`"${line}" never showed on ${session}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,34 @@
+import type { Config } from "../config/schema.ts";
+import { kickoff, type Phases } from "../handlers/phases.ts";
+import type { ManagedSession } from "./supervisor.ts";
+
+/** The sessions the supervisor looks after, from the configuration (SPEC §5, §10). */
+export function managedSessions(config: Config, phases: Pick<Phases, "state">): ManagedSession[] {
+  const out: ManagedSession[] = [];
+  for (const loop of config.loops) {
+    for (const s of Object.values(loop.sessions)) {
+      out.push({
+        kind: "loop",
+        spec: s,
+        kickoff: async () => {
+          const st = await phases.state(loop);
+          const phase = loop.phases[st.index];
+          return phase ? kickoff(loop, phase, s.prompt) : s.prompt;
+        },
+        enabled: async () => loop.phases.length === 0 || !(await phases.state(loop)).complete,
+      });
+    }
+  }
+  const o = config.supervisor.orchestrator;
+  if (o) out.push({ kind: "orchestrator", spec: { tmux: o.tmux, cwd: o.cwd, start: o.start, promptVia: "typed" }, kickoff: async () => undefined, aliveProbe: o.aliveProbe });
+  for (const j of config.supervisor.schedules) {
+    out.push({
+      kind: "scheduled",
+      spec: { tmux: j.tmux, cwd: j.cwd, start: j.start, promptVia: "typed" },
+      kickoff: async () => j.prompt,
+      cron: j.cron,
+      mode: j.mode,
+    });
+  }
+  return out;
+}
