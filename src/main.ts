@@ -31,6 +31,7 @@ import { RunService } from "./runs/service.ts";
 import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
+import { JobService } from "./jobs/service.ts";
 
 export interface BotOptions {
   config: Config;
@@ -65,7 +66,9 @@ export interface BotDeps {
   runs: RunService;
   executor: Executor;
   supervisor: Supervisor;
+  jobs: JobService;
   runUrl: (id: number) => string;
+  jobUrl: (id: number) => string;
   /** Compiled from supervisor.patterns. */
   patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
 }
@@ -160,7 +163,17 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     stallIdleMs: config.supervisor.stallIdleSeconds * 1000,
     probe: async (argv) => (await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 10_000 })).exitCode === 0,
   });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, supervisor, runUrl, patterns };
+  const jobUrl = (id: number) => `${publicBase}/jobs/${id}`;
+  const jobs = new JobService({
+    store: store.jobs,
+    dir: join(config.dataDir, "jobs"),
+    clock,
+    log: log.child({ component: "jobs" }),
+    redact,
+    timeoutMs: Math.max(...Object.values(config.jobs).map((j) => j.timeoutMinutes), 1) * 60_000,
+  });
+  await jobs.recover();
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, runUrl, jobUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -192,7 +205,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {

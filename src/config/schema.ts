@@ -145,7 +145,13 @@ export const configSchema = z.object({
     })
     .prefault({}),
   operators: z.array(z.string().min(1)).default([]),
-  jobs: z.record(z.string(), z.object({ command: argv })).default({}),
+  jobs: z.record(z.string(), z.object({ command: argv, timeoutMinutes: z.number().positive().default(120) })).default({}),
+  commands: z
+    .object({
+      /** Per user: at most `count` slash-commands per `windowSeconds`. */
+      rateLimit: z.object({ count: z.number().int().min(1).default(10), windowSeconds: z.number().positive().default(60) }).prefault({}),
+    })
+    .prefault({}),
   loops: z.array(loop).default([]),
   supervisor: z
     .object({

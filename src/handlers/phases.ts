@@ -56,9 +56,18 @@ export class Phases {
     return { index: raw === null ? 0 : Number(raw), complete: false };
   }
 
+  /** An operator's hold: a DONE does not advance the sequence until the next manual advance. */
+  async hold(loop: LoopConfig, held: boolean): Promise<void> {
+    await this.d.store.cursors.set(`loop:${loop.name}:hold`, held ? "1" : "0", this.d.clock.now());
+  }
+
+  async isHeld(loop: LoopConfig): Promise<boolean> {
+    return (await this.d.store.cursors.get(`loop:${loop.name}:hold`)) === "1";
+  }
+
   /** After a push: advance when the current phase's status file, read at `sha`, says DONE. */
   async check(loop: LoopConfig, sha: string, read: (sha: string, path: string) => Promise<string | null>): Promise<boolean> {
-    if (loop.phases.length === 0) return false;
+    if (loop.phases.length === 0 || (await this.isHeld(loop))) return false;
     const st = await this.state(loop);
     const phase = loop.phases[st.index];
     if (st.complete || !phase) return false;

@@ -4,6 +4,7 @@ import { createHandoffHandler } from "./handoff.ts";
 import { createTestmeHandler } from "./testme.ts";
 import { createPrSyncHandler } from "./pr-sync.ts";
 import { makeTestmeEnrolment } from "../config/enrolment.ts";
+import { createCommandHandler } from "./commands.ts";
 
 /**
  * The explicit list of behaviours (DESIGN practice 3): each entry is one file under
@@ -14,6 +15,25 @@ export function createHandlers(d: BotDeps): Handler[] {
   return [
     createTestmeHandler({ config: d.config, isTestmeRepo, gitea: d.gitea, outbox: d.outbox, runs: d.runs, runStore: d.store.runs, runUrl: d.runUrl }),
     createPrSyncHandler({ config: d.config, runs: d.runs, isTestmeRepo }),
+    createCommandHandler({
+      deps: {
+        config: d.config,
+        gitea: d.gitea,
+        runs: d.runs,
+        store: d.store,
+        jobs: d.jobs,
+        messenger: d.messenger,
+        phases: d.phases,
+        supervisor: d.supervisor,
+        runUrl: d.runUrl,
+        jobUrl: d.jobUrl,
+        clock: d.clock,
+      },
+      gitea: d.gitea,
+      outbox: d.outbox,
+      clock: d.clock,
+      rate: { count: d.config.commands.rateLimit.count, windowMs: d.config.commands.rateLimit.windowSeconds * 1000 },
+    }),
     createHandoffHandler({
       loops: d.config.loops,
       mirrors: d.mirrors,

@@ -7,6 +7,7 @@ import { PING_WRITES, SqlitePingStore, type PingStore } from "./pings.ts";
 import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
 import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
 import { SUPERVISOR_WRITES, SqliteSupervisorStore, type SupervisorStore } from "./supervisor.ts";
+import { JOB_WRITES, SqliteJobStore } from "./jobs.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
@@ -16,6 +17,7 @@ export interface Store {
   loops: LoopStore;
   runs: RunStore;
   supervisor: SupervisorStore;
+  jobs: SqliteJobStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -39,6 +41,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...LOOP_WRITES,
     ...RUN_WRITES,
     ...SUPERVISOR_WRITES,
+    ...JOB_WRITES,
     ...PROBE,
   });
   return {
@@ -49,6 +52,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     loops: new SqliteLoopStore(db, writer),
     runs: new SqliteRunStore(db, writer),
     supervisor: new SqliteSupervisorStore(db, writer),
+    jobs: new SqliteJobStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

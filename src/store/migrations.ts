@@ -140,4 +140,21 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX supervisor_actions_session ON supervisor_actions(session, seq);
   `,
+  `
+  -- Operator jobs (/recipe-upgrade, /upgrade-all); logs in <dataDir>/jobs/<id>/log (SPEC §7).
+  CREATE TABLE jobs (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    args         TEXT NOT NULL,            -- JSON array of the flags passed
+    repo         TEXT NOT NULL,
+    pr           INTEGER NOT NULL,
+    requested_by TEXT NOT NULL,
+    state        TEXT NOT NULL,            -- running | finished
+    exit_code    INTEGER,
+    outcome      TEXT,                     -- succeeded | failed
+    pr_url       TEXT,
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER
+  );
+  `,
 ];

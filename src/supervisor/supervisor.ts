@@ -83,6 +83,14 @@ export class Supervisor {
     return true;
   }
 
+  /** An operator's restart (`/restart`): the session starts again with its kickoff. */
+  async restartSession(name: string, detail: string): Promise<boolean> {
+    const s = this.o.sessions.find((x) => x.spec.tmux === name);
+    if (!s) return false;
+    await this.restart(s, await this.o.store.state(name), "manual", `restarted ${detail}`);
+    return true;
+  }
+
   private async all(): Promise<void> {
     for (const s of this.o.sessions) {
       try {

@@ -11,6 +11,7 @@ import type { Executor } from "../runs/executor.ts";
 import type { Redactor } from "../redact.ts";
 import { mountRuns } from "./runs.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
+import type { JobService } from "../jobs/service.ts";
 import { timingSafeEqual } from "node:crypto";
 
 export interface WebDeps {
@@ -24,6 +25,7 @@ export interface WebDeps {
   redact: Redactor;
   supervisor: Pick<Supervisor, "names" | "setPaused">;
   operatorToken: string | undefined;
+  jobs: JobService;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -82,6 +84,13 @@ export function createWebApp(deps: WebDeps): Hono {
 
   mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact });
 
+  app.get("/api/jobs", async (c) => c.json({ jobs: await store.jobs.recent(50) }));
+  app.get("/jobs/:id", async (c) => {
+    const job = /^\d+$/.test(c.req.param("id")) ? await store.jobs.get(Number(c.req.param("id"))) : null;
+    if (!job) throw new HTTPException(404, { message: `no job ${c.req.param("id")}` });
+    const head = `job #${job.id} ${job.kind} ${job.args.join(" ")} on ${job.repo}#${job.pr} by ${job.requestedBy}: ${job.state === "finished" ? `${job.outcome} (exit ${job.exitCode ?? "?"})` : "running"}${job.prUrl ? `\nopened ${job.prUrl}` : ""}`;
+    return c.text(`${head}\n\n${deps.jobs.tail(job.id, 4 * 1024 * 1024)}`, 200, { "cache-control": "no-store" });
+  });
   app.get("/api/sessions", async (c) => {
     const sessions = await Promise.all(
       deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), actions: await store.supervisor.actions(10, name) })),
