@@ -43,7 +43,8 @@ async function rig(): Promise<Rig> {
   const agents = new Agents(dir);
   const store = openStore(join(dir, "data"));
   const clock = new ManualClock(Date.parse("2026-11-24T10:00:00Z"));
-  const log = pino({ level: "silent" });
+  // Errors the supervisor swallows per session would otherwise hide why a test timed out.
+  const log = pino({ level: "error" }, { write: (line: string) => void (line.includes('"err"') && process.stderr.write(`supervisor: ${line}`)) });
   const messenger = new Messenger({ tmux: agents.tmux, tmuxAvailable: true, store: store.pings, clock, log, metrics: createMetrics(), busy: patterns.busy });
   const control = new SessionControl({ tmux: agents.tmux, messenger, log });
   const probeAnswers: boolean[] = [];

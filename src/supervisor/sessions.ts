@@ -55,6 +55,8 @@ export class SessionControl {
 
   async restart(s: SessionSpec, kickoff?: string): Promise<void> {
     await this.stop(s.tmux);
+    // tmux may still be tearing the old session down; a new one of the same name must wait.
+    for (let i = 0; i < 50 && (await this.o.tmux.hasSession(s.tmux)); i++) await this.sleep(20);
     await this.start(s, kickoff);
   }
 
