@@ -20,7 +20,7 @@ interface World {
 let worlds: World[] = [];
 afterEach(async () => {
   for (const w of worlds) {
-    for (const r of await w.bot.store.runs.recent(20)) if (r.state !== "finished") writeFileSync(join(w.bot.executor.dirOf(r.id), "release"), "0");
+    for (const r of await w.bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(w.bot.executor.dirOf(r.id), "release"), "0");
     await w.bot.dispose();
     await w.emu.close();
     await w.agents.close();

@@ -12,6 +12,7 @@ import type { Redactor } from "../redact.ts";
 import { mountRuns } from "./runs.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { JobService } from "../jobs/service.ts";
+import { mountDashboard } from "./dashboard.tsx";
 import { timingSafeEqual } from "node:crypto";
 
 export interface WebDeps {
@@ -84,6 +85,34 @@ export function createWebApp(deps: WebDeps): Hono {
 
   mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact });
 
+  mountDashboard(app, async () => {
+    const sessions = await Promise.all(
+      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), last: (await store.supervisor.actions(1, name))[0] })),
+    );
+    const loops = await Promise.all(
+      deps.loops.map(async (l) => {
+        const st = await deps.phases.state(l);
+        const phase = l.phases.length === 0 ? "no phases" : st.complete ? "sequence complete" : `phase ${l.phases[st.index]?.id} (${st.index + 1} of ${l.phases.length})`;
+        return { name: l.name, repo: l.repo, phase, pings: await store.pings.recent(1, l.name) };
+      }),
+    );
+    return {
+      now: Date.now(),
+      queued: await store.runs.queued(),
+      running: await store.runs.running(),
+      recent: (await store.runs.recent(15)).filter((r) => r.state === "finished"),
+      sessions,
+      loops,
+      deliveries: await store.deliveries.list({ limit: 15 }),
+      dead: await store.deliveries.list({ state: "dead", limit: 15 }),
+      alerts: await store.loops.alerts(10),
+    };
+  });
+  app.post("/api/deliveries/:id/replay", async (c) => {
+    requireOperator(c.req.header("authorization"), deps.operatorToken);
+    if (!(await store.deliveries.replay(c.req.param("id"), Date.now()))) throw new HTTPException(409, { message: `delivery ${c.req.param("id")} is not a dead letter` });
+    return c.json({ replayed: c.req.param("id") });
+  });
   app.get("/api/jobs", async (c) => c.json({ jobs: await store.jobs.recent(50) }));
   app.get("/jobs/:id", async (c) => {
     const job = /^\d+$/.test(c.req.param("id")) ? await store.jobs.get(Number(c.req.param("id"))) : null;

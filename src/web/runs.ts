@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Redactor } from "../redact.ts";
@@ -6,6 +6,8 @@ import type { Executor } from "../runs/executor.ts";
 import { readTail } from "../runs/service.ts";
 import { duration, tiersOf } from "../runs/report.ts";
 import type { Run, RunStore } from "../store/runs.ts";
+import { streamSSE } from "hono/streaming";
+import { badgeSvg } from "./badge.ts";
 
 const PAGE_TAIL = 256 * 1024;
 
@@ -35,6 +37,38 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
     return c.json({ ...prVerdict(runs[0], url), history: runs });
   });
 
+  app.get("/badge/:owner/:file{[^/]+\\.svg}", async (c) => {
+    const repo = `${c.req.param("owner")}/${c.req.param("file").replace(/\.svg$/, "")}`;
+    const last = await d.runs.lastForRepo(repo);
+    const svg = badgeSvg(last?.verdict ?? null);
+    const etag = `"${last ? `${last.id}-${last.verdict}` : "none"}"`;
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304);
+    return c.body(svg, 200, { "content-type": "image/svg+xml; charset=utf-8", "cache-control": "max-age=60, must-revalidate", etag });
+  });
+
+  // Live tail: the log as it grows (redacted), then the verdict, as server-sent events.
+  app.get("/runs/:id/events", async (c) => {
+    const run = await find(c.req.param("id"));
+    const file = d.executor.logOf(run.id);
+    return streamSSE(c, async (stream) => {
+      let offset = Math.max(0, sizeOf(file) - PAGE_TAIL);
+      for (let i = 0; i < 2 * 60 * 60 * 2 && !stream.aborted; i++) {
+        const size = sizeOf(file);
+        if (size > offset) {
+          const chunk = readRange(file, offset, Math.min(size - offset, 256 * 1024));
+          offset += chunk.length;
+          await stream.writeSSE({ event: "log", data: JSON.stringify(d.redact(chunk.toString("utf8"))) });
+        }
+        const now = await d.runs.get(run.id);
+        if (now?.state === "finished" && sizeOf(file) <= offset) {
+          await stream.writeSSE({ event: "end", data: JSON.stringify({ verdict: now.verdict, reason: now.reason }) });
+          return;
+        }
+        await stream.sleep(500);
+      }
+    });
+  });
+
   app.get("/runs/:id/log", async (c) => {
     const run = await find(c.req.param("id"));
     const file = d.executor.logOf(run.id);
@@ -59,7 +93,6 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
     ];
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-${run.state !== "finished" ? '<meta http-equiv="refresh" content="2">' : ""}
 <title>run #${run.id} ${esc(state)} · cc-ci-bot</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:70rem}table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left;border-bottom:1px solid #ddd}pre{background:#111;color:#eee;padding:.8rem;overflow:auto;white-space:pre-wrap;word-break:break-all}</style>
 </head><body>
@@ -68,9 +101,34 @@ ${run.state !== "finished" ? '<meta http-equiv="refresh" content="2">' : ""}
 ${tiers ? `<h2>tiers</h2><table>${Object.entries(tiers.tiers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>` : ""}
 <h2>log</h2><p><a href="/runs/${run.id}/log">full log</a>${log.length >= PAGE_TAIL ? " (the page shows its end)" : ""}</p>
 <pre id="log">${esc(log)}</pre>
+${run.state !== "finished" ? `<script>
+const pre = document.getElementById("log");
+const es = new EventSource("/runs/${run.id}/events");
+let first = true;
+es.addEventListener("log", (e) => { if (first) { pre.textContent = ""; first = false; } pre.textContent += JSON.parse(e.data); });
+es.addEventListener("end", (e) => { const v = JSON.parse(e.data); document.title = "run #${run.id} " + v.verdict; document.querySelector("h1").textContent = "run #${run.id}: " + v.verdict; es.close(); });
+</script>` : ""}
 </body></html>`;
     return c.html(html, 200, { "cache-control": "no-store" });
   });
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readRange(file: string, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  const fd = openSync(file, "r");
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, length, offset));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function esc(s: string): string {

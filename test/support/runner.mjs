@@ -41,6 +41,17 @@ switch (behaviour) {
     process.stdout.write("the end\n", () => process.exit(0));
     break;
   }
+  case "slow": {
+    let i = 0;
+    const t = setInterval(() => {
+      console.log(`step ${++i}`);
+      if (i === 12) {
+        clearInterval(t);
+        process.exit(0);
+      }
+    }, 60);
+    break;
+  }
   case "hold": {
     const t = setInterval(() => {
       const f = join(dir, "release");
