@@ -37,6 +37,8 @@ export function createWebApp(deps: WebDeps): Hono {
   const { store, metrics } = deps;
 
   app.get("/healthz", (c) => c.text("ok\n"));
+  // Browsers ask for it on every page (the badge, an SVG, cannot say otherwise): no icon, no error.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "max-age=86400" }));
   app.get("/readyz", async (c) => {
     const ok = deps.ready() && (await store.writable());
     return c.text(ok ? "ready\n" : "not ready: store not writable or still starting\n", ok ? 200 : 503);

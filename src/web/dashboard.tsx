@@ -57,6 +57,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta http-equiv="refresh" content="10" />
+      <link rel="icon" href="data:," />
       <title>cc-ci-bot</title>
       <style dangerouslySetInnerHTML={{ __html: CSS }} />
     </head>

@@ -93,6 +93,7 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
     ];
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>run #${run.id} ${esc(state)} · cc-ci-bot</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem;max-width:70rem}table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left;border-bottom:1px solid #ddd}pre{background:#111;color:#eee;padding:.8rem;overflow:auto;white-space:pre-wrap;word-break:break-all}</style>
 </head><body>

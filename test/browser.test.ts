@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { GiteaEmulator } from "../src/emulator/index.ts";
+import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { waitFor } from "./support/wait.ts";
+
+const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
+// Debian's Chromium (.ci/run installs it); without background networking it never calls home.
+const CHROMIUM = {
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-quic", "--disable-component-update", "--disable-sync"],
+};
+
+describe("the pages in a real browser (Chromium)", () => {
+  let browser: Browser;
+  let bot: TestBot;
+  let emu: GiteaEmulator;
+  let seed = 0;
+
+  beforeAll(async () => {
+    browser = await chromium.launch(CHROMIUM);
+    emu = await new GiteaEmulator().start();
+    emu.state.addUser("ci-bot", TEST_TOKEN);
+    emu.state.addOrg("recipes", ["alice"]);
+    for (const r of ["recipes/nextcloud", "recipes/wordpress", "recipes/gitea"]) emu.state.addRepo(r);
+    bot = await startTestBot({
+      supervise: false,
+      overrides: {
+        gitea: { url: emu.url, botUser: "ci-bot" },
+        testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], capacity: 1, graceSeconds: 0.2 } },
+      },
+    });
+    emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
+  });
+  afterAll(async () => {
+    for (const r of await bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(bot.executor.dirOf(r.id), "release"), "0");
+    await browser.close();
+    await bot.dispose();
+    await emu.close();
+  });
+
+  async function testme(repo: string, ref: string) {
+    const { pull } = await emu.openPull(repo, { author: "alice", headRef: ref, headSha: (++seed).toString(16).padStart(40, "b") });
+    await emu.comment(repo, pull.number, "alice", "!testme");
+    return waitFor(async () => (await bot.store.runs.forPr(repo, pull.number, 1))[0], "the run");
+  }
+
+  async function open(path: string, width = 1200): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height: 800 } });
+    const errors: string[] = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${bot.url}${path}`);
+    return { page, errors };
+  }
+
+  it("shows a queued and a running run on the dashboard, without console errors, usable at 375 px", async () => {
+    const running = await testme("recipes/nextcloud", "hold-b1");
+    await waitFor(async () => (await bot.store.runs.get(running.id))?.state === "running", "the first run to start");
+    const queued = await testme("recipes/wordpress", "hold-b2");
+    for (const width of [1200, 375]) {
+      const { page, errors } = await open("/", width);
+      expect(await page.locator("#running").innerText()).toContain(`#${running.id}`);
+      expect(await page.locator("#queue").innerText()).toMatch(new RegExp(`#${queued.id}[\\s\\S]*queued \\(position 1\\)`));
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
+      expect(errors, errors.join("\n")).toEqual([]);
+      await page.close();
+    }
+    writeFileSync(join(bot.executor.dirOf(running.id), "release"), "0");
+    await waitFor(async () => (await bot.store.runs.get(queued.id))?.state === "running", "the queued run to start");
+    writeFileSync(join(bot.executor.dirOf(queued.id), "release"), "0");
+  });
+
+  it("grows the run page's log while the runner prints, then shows the verdict", async () => {
+    const run = await testme("recipes/gitea", "slow-b3");
+    await waitFor(async () => (await bot.store.runs.get(run.id))?.state === "running", "the run to start");
+    const { page, errors } = await open(`/runs/${run.id}`);
+    const log = page.locator("#log");
+    await log.filter({ hasText: "step 2" }).waitFor({ timeout: 10_000 });
+    const early = (await log.innerText()).length;
+    await log.filter({ hasText: "step 12" }).waitFor({ timeout: 10_000 });
+    expect((await log.innerText()).length).toBeGreaterThan(early);
+    await page.locator("h1", { hasText: "GREEN" }).waitFor({ timeout: 10_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("renders the badge", async () => {
+    await waitFor(async () => (await bot.store.runs.lastForRepo("recipes/gitea")) !== null, "a finished run");
+    const { page, errors } = await open("/badge/recipes/gitea.svg");
+    expect(await page.locator("svg").getAttribute("aria-label")).toBe("cc-ci: GREEN");
+    expect(await page.locator("svg text").allTextContents()).toEqual(["cc-ci", "GREEN"]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
