@@ -14,7 +14,7 @@ import { GiteaEmulator } from "../src/emulator/index.ts";
 import { Agents } from "../test/support/agents.ts";
 import { tempDir } from "../test/support/bot.ts";
 import { spawnBot } from "../test/support/child-bot.ts";
-import { LoopRepo } from "../test/support/git.ts";
+import { LoopRepo } from "../src/demo/loop-repo.ts";
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { pushes: { type: "string", default: "200" } } });

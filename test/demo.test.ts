@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { cleanEnv } from "./support/child-bot.ts";
+import { Tmux } from "../src/supervisor/tmux.ts";
 
 const DEMO = new URL("../src/demo/main.ts", import.meta.url).pathname;
 
@@ -20,6 +21,9 @@ describe("npm run demo", () => {
       void exited.then((code) => reject(new Error(`demo exited with ${code}:\n${out.join("\n")}`)));
     });
     const text = out.join("\n");
+    expect(text).toMatch(/pushes claim\(gate-1\)\s+-> adversary's session got: \[cc-ci-bot\] cc-ci: [0-9a-f]{7} claim\(gate-1\): take gate 1/);
+    expect(text).toMatch(/pushes review\(gate-1\)\s+-> builder's session got: \[cc-ci-bot\] cc-ci: [0-9a-f]{7} review\(gate-1\): PASS looks good/);
+    expect(text).toMatch(/carol comments \/status\s+-> @carol last verdict: \*\*GREEN\*\*/);
     expect(text).toMatch(/alice comments !testme\s+-> 202 accepted/);
     expect(text).toMatch(/redelivers that comment\s+-> 200 duplicate of delivery/);
     expect(text).toMatch(/wrong secret\s+-> 401 signature does not match/);
@@ -31,10 +35,13 @@ describe("npm run demo", () => {
     const deliveries = (await (await fetch(`${url}/api/deliveries`)).json()) as { deliveries: unknown[] };
     expect(deliveries.deliveries.length).toBeGreaterThanOrEqual(4);
     expect((await fetch(`${url}/runs/1`)).status).toBe(200);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    const socket = /tmux -L (\S+) attach/.exec(text)![1]!;
     const dataDir = /data in (\S+)/.exec(text)![1]!;
     expect(existsSync(dataDir)).toBe(true);
     child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(existsSync(dataDir)).toBe(false);
+    expect(await new Tmux({ socketName: socket }).hasSession("demo-builder")).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { GiteaEmulator } from "../src/emulator/index.ts";
 import type { EmuCommit } from "../src/emulator/payloads.ts";
 import { Agents } from "./support/agents.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./support/bot.ts";
-import { LoopRepo, type CommitSpec } from "./support/git.ts";
+import { LoopRepo, type CommitSpec } from "../src/demo/loop-repo.ts";
 import { waitFor } from "./support/wait.ts";
 
 const REPO = "ops/cc-ci";

@@ -9,14 +9,19 @@ import { parseConfig } from "../config/load.ts";
 import { GiteaEmulator, type Flavour } from "../emulator/index.ts";
 import { startBot, type Bot } from "../main.ts";
 import { sendDelivery } from "../emulator/sender.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { Tmux } from "../supervisor/tmux.ts";
+import { LoopRepo } from "./loop-repo.ts";
 
 const HELP = `Usage: npm run demo -- [options]
 
-Starts cc-ci-bot with embedded defaults (SQLite in a temp dir) next to an emulated Gitea
-and a sample runner, plays a short scenario (a PR, !testme, its redelivery, a GREEN run
-with its statuses and result comment, a RED run on a broken PR, a forged delivery),
-prints what happened and where to look, and stays up until Ctrl-C, which removes
-everything it created.
+Starts cc-ci-bot with embedded defaults (SQLite in a temp dir) next to an emulated Gitea,
+a sample runner, a loop repo (bare + clone) and two fake agents (builder, adversary) in a
+private tmux server. Plays a scenario: a claim(...) push pings the adversary, a review(...)
+push pings the builder, !testme runs GREEN (with its redelivery ignored), another on a
+broken PR runs RED, /status answers, a forged delivery is refused. Prints each step and
+the dashboard URL, and stays up until Ctrl-C, which removes the tmux sessions and the temp
+dir. Attach to an agent with: tmux -L <socket> attach -t demo-builder
 
 Options:
   --port N        port of the bot (default 8787; 0 picks a free one)
@@ -26,6 +31,7 @@ Options:
 `;
 
 const SECRET = "demo-webhook-secret";
+const LOOP = "ops/cc-ci";
 const TOKEN = "demo-bot-token";
 const REPO = "recipes/nextcloud";
 
@@ -58,12 +64,22 @@ async function main(): Promise<number> {
   emu.state.addUser("ci-bot", TOKEN);
   emu.state.addOrg("recipes", ["alice"]);
   emu.state.addUser("carol");
+  emu.state.addUser("agent");
   emu.state.addRepo(REPO, { alice: "write" });
+  emu.state.addRepo(LOOP);
+
+  // The agent loop: a plan repo and two fake agents in a tmux server of the demo's own.
+  const socket = `cc-ci-bot-demo-${process.pid}`;
+  const tmux = new Tmux({ socketName: socket });
+  const withLoop = await tmux.available();
+  const loopRepo = withLoop ? new LoopRepo(join(dir, "loop")) : null;
+  const agent = (role: string) => ({ tmux: `demo-${role}`, start: [process.execPath, new URL("./fake-agent.mjs", import.meta.url).pathname, join(dir, `${role}.log`)] });
 
   let bot: Bot | null = null;
   const cleanup = async () => {
     await bot?.stop();
     await emu.close();
+    if (withLoop) await tmux.killServer();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -72,6 +88,8 @@ async function main(): Promise<number> {
       webhook: { secrets: [SECRET] },
       server: { port: Number(opts.port), host: "127.0.0.1" },
       dataDir: join(dir, "data"),
+      ...(loopRepo ? { loops: [{ name: "cc-ci", repo: LOOP, cloneUrl: loopRepo.bare, sessions: { builder: agent("builder"), adversary: agent("adversary") } }] } : {}),
+      supervisor: { tmuxSocket: socket },
       testme: {
         repos: ["recipes/*"],
         trust: { orgs: ["recipes"] },
@@ -81,9 +99,18 @@ async function main(): Promise<number> {
     bot = await startBot({ config, logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: true }) });
     emu.addHook(`${bot.url}/webhook`, SECRET);
     say(`cc-ci-bot demo: bot on ${bot.url}, emulated Gitea (${flavour}) on ${emu.url}, data in ${dir}`);
+    if (loopRepo) {
+      for (const role of ["builder", "adversary"]) await tmux.newSession(agent(role).tmux, { argv: agent(role).start });
+      await bot.loopSweep.sweep();
+      await playLoop(emu, loopRepo, dir);
+      say(`  (agents: tmux -L ${socket} attach -t demo-builder)`);
+    } else {
+      say("  tmux is not installed: the handoff part of the demo is skipped");
+    }
     await play(emu, bot);
     say("");
     say(`ready: ${bot.url}`);
+    say(`  dashboard   ${bot.url}/`);
     say(`  deliveries  ${bot.url}/api/deliveries`);
     say(`  outbox      ${bot.url}/api/outbox`);
     say(`  metrics     ${bot.url}/metrics`);
@@ -105,6 +132,28 @@ async function main(): Promise<number> {
   await cleanup();
   say("demo stopped, temp dir removed");
   return 0;
+}
+
+/** The agent loop: a claim pings the adversary, a review pings the builder. */
+async function playLoop(emu: GiteaEmulator, repo: LoopRepo, dir: string): Promise<void> {
+  const push = async (subject: string) => {
+    const before = repo.head();
+    const commits = repo.commit({ subject });
+    repo.push();
+    await emu.push(LOOP, { ref: "refs/heads/main", before, after: repo.head(), commits, pusher: "agent" });
+  };
+  const received = async (role: string) => {
+    const file = join(dir, `${role}.log`);
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8").trim().split("\n").at(-1)!) as { text: string }).text;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return "(nothing arrived)";
+  };
+  await push("claim(gate-1): take gate 1");
+  say(`  ${"the builder pushes claim(gate-1)".padEnd(46)} -> adversary's session got: ${await received("adversary")}`);
+  await push("review(gate-1): PASS looks good");
+  say(`  ${"the adversary pushes review(gate-1)".padEnd(46)} -> builder's session got: ${await received("builder")}`);
 }
 
 /** The scenario: each step prints what Gitea sent and what the bot answered. */
@@ -136,6 +185,10 @@ async function play(emu: GiteaEmulator, bot: Bot): Promise<void> {
   const red = await waitForVerdict(bot, broken.pull.number);
   say(`  ${`!testme on PR #${broken.pull.number} (a broken change)`.padEnd(46)} -> ${red.verdict} (${red.reason}) ${bot.runUrl(red.id)}`);
 
+  await emu.comment(REPO, opened.pull.number, "carol", "/status");
+  const statusReply = await waitForComment(emu, opened.pull.number, "@carol ");
+  say(`  ${"carol comments /status".padEnd(46)} -> ${statusReply.split("\n")[0]}`);
+
   const forged = await sendDelivery(`${bot.url}/webhook`, "not-the-secret", emu.flavour, "issue_comment", "pull_request_comment", { forged: true });
   show("someone posts a delivery with a wrong secret", forged);
   await bot.outbox.idle();
@@ -146,6 +199,15 @@ async function play(emu: GiteaEmulator, bot: Bot): Promise<void> {
   say("");
   say("what the bot stored:");
   for (const d of stored.reverse()) say(`  ${d.event.padEnd(14)} ${(d.action ?? "").padEnd(10)} ${d.state.padEnd(8)} ${d.reason ?? ""}`);
+}
+
+async function waitForComment(emu: GiteaEmulator, pr: number, prefix: string): Promise<string> {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+    const c = emu.state.commentsOn(REPO, pr).find((x) => x.author.login === "ci-bot" && x.body.startsWith(prefix));
+    if (c) return c.body;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return "(no reply)";
 }
 
 async function waitForVerdict(bot: Bot, pr: number) {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tmux } from "../../src/supervisor/tmux.ts";
 
-export const FAKE_AGENT = new URL("./fake-agent.mjs", import.meta.url).pathname;
+export const FAKE_AGENT = new URL("../../src/demo/fake-agent.mjs", import.meta.url).pathname;
 
 /** A private tmux server for one test file, and fake agents in it. */
 export class Agents {

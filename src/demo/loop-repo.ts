@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { EmuCommit } from "../../src/emulator/payloads.ts";
+import type { EmuCommit } from "../emulator/payloads.ts";
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: "Agent", GIT_AUTHOR_EMAIL: "agent@example.test", GIT_COMMITTER_NAME: "Agent", GIT_COMMITTER_EMAIL: "agent@example.test" };
 
@@ -15,7 +15,7 @@ export interface CommitSpec {
   files?: Record<string, string | null>;
 }
 
-/** A bare repo (what Gitea holds) and a clone that commits and pushes to it (an agent). */
+/** A bare repo (what Gitea holds) and a clone that commits and pushes to it (an agent): for the demo, tests and benchmarks. */
 export class LoopRepo {
   readonly bare: string;
   readonly work: string;
@@ -23,6 +23,7 @@ export class LoopRepo {
   constructor(dir: string, readonly branch = "main") {
     this.bare = join(dir, "origin.git");
     this.work = join(dir, "work");
+    mkdirSync(dir, { recursive: true });
     git(dir, "init", "--quiet", "--bare", "-b", branch, this.bare);
     git(dir, "clone", "--quiet", this.bare, this.work);
     git(this.work, "checkout", "--quiet", "-b", branch);
