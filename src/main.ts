@@ -205,7 +205,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onAccepted: (id, event) => dispatcher.accepted(id, event),
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {

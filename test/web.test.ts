@@ -69,6 +69,7 @@ describe("dashboard, run page live tail, badge", () => {
     expect(text).toMatch(/event: end\ndata: \{"verdict":"GREEN"/);
     const page = await (await fetch(`${bot.url}/runs/${run.id}`)).text();
     expect(page).toContain(`<h1>run #${run.id}: GREEN</h1>`);
+    expect(page).toContain(`<a href="${emu.url}/recipes/nextcloud/pulls/${run.pr}">back to recipes/nextcloud#${run.pr}</a>`);
     expect(page).not.toContain("EventSource");
   });
 

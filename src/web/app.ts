@@ -27,6 +27,7 @@ export interface WebDeps {
   supervisor: Pick<Supervisor, "names" | "setPaused">;
   operatorToken: string | undefined;
   jobs: JobService;
+  giteaUrl: string;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -85,7 +86,7 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/api/alerts", async (c) => c.json({ alerts: await store.loops.alerts(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
 
-  mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact });
+  mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact, giteaUrl: deps.giteaUrl });
 
   mountDashboard(app, async () => {
     const sessions = await Promise.all(
@@ -108,6 +109,7 @@ export function createWebApp(deps: WebDeps): Hono {
       deliveries: await store.deliveries.list({ limit: 15 }),
       dead: await store.deliveries.list({ state: "dead", limit: 15 }),
       alerts: await store.loops.alerts(10),
+      failedPings: (await store.pings.recent(50)).filter((p) => p.state === "undeliverable").slice(0, 10),
     };
   });
   app.post("/api/deliveries/:id/replay", async (c) => {

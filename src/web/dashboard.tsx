@@ -17,6 +17,7 @@ export interface DashboardData {
   deliveries: DeliverySummary[];
   dead: DeliverySummary[];
   alerts: Alert[];
+  failedPings: Ping[];
 }
 
 const CSS = `
@@ -111,7 +112,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
               {d.sessions.map((s) => (
                 <tr>
                   <td>{s.name}</td>
-                  <td>{s.state.paused ? "paused" : s.state.limit ? `limit window until ${new Date(s.state.limit.until).toISOString()}` : "supervised"}</td>
+                  <td class={s.state.limit ? "ERROR" : ""}>{s.state.paused ? "paused" : s.state.limit ? `limit window until ${new Date(s.state.limit.until).toISOString()}` : "supervised"}</td>
                   <td class="muted">{s.last ? `${s.last.reason}: ${s.last.detail} (${when(d.now, s.last.createdAt)})` : "no action yet"}</td>
                 </tr>
               ))}
@@ -153,13 +154,22 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
         </section>
         <section id="alerts">
           <h2>Alerts and dead letters</h2>
-          {d.alerts.length === 0 && d.dead.length === 0 ? <Empty what="nothing needs attention" /> : null}
+          {d.alerts.length === 0 && d.dead.length === 0 && d.failedPings.length === 0 ? <Empty what="nothing needs attention" /> : null}
           <table>
             {d.alerts.map((a) => (
               <tr>
                 <td class="ERROR">{a.kind}</td>
                 <td>{a.message}</td>
                 <td class="muted">{when(d.now, a.createdAt)}</td>
+              </tr>
+            ))}
+            {d.failedPings.map((p) => (
+              <tr>
+                <td class="ERROR">ping not delivered</td>
+                <td>
+                  {p.loop} {p.role}: {p.lastError ?? ""}
+                </td>
+                <td class="muted">{when(d.now, p.createdAt)}</td>
               </tr>
             ))}
             {d.dead.map((x) => (

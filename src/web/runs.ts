@@ -18,7 +18,7 @@ export function prVerdict(run: Run | undefined, url: (id: number) => string) {
 }
 
 /** Run pages (`/runs/:id`, `/runs/:id/log`) and their JSON (`/api/runs`, `/api/prs/...`). */
-export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; redact: Redactor }): void {
+export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; redact: Redactor; giteaUrl: string }): void {
   const find = async (raw: string) => {
     const run = /^\d+$/.test(raw) ? await d.runs.get(Number(raw)) : null;
     if (!run) throw new HTTPException(404, { message: `no run ${raw}` });
@@ -100,6 +100,7 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
 <h1>run #${run.id}: ${esc(state)}</h1>
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 ${tiers ? `<h2>tiers</h2><table>${Object.entries(tiers.tiers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>` : ""}
+<p><a href="${esc(`${d.giteaUrl}/${run.repo}/pulls/${run.pr}`)}">back to ${esc(run.repo)}#${run.pr}</a></p>
 <h2>log</h2><p><a href="/runs/${run.id}/log">full log</a>${log.length >= PAGE_TAIL ? " (the page shows its end)" : ""}</p>
 <pre id="log">${esc(log)}</pre>
 ${run.state !== "finished" ? `<script>
