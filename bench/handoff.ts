@@ -6,14 +6,13 @@
 // Printed beside the polling watchdog it replaces: a `git fetch` every 30 s notices a commit
 // after a delay spread evenly over 0-30 s.
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { Agents } from "../test/support/agents.ts";
 import { tempDir } from "../test/support/bot.ts";
 import { spawnBot } from "../test/support/child-bot.ts";
+import { writeBotConfig } from "./bot-config.ts";
 import { LoopRepo } from "../src/demo/loop-repo.ts";
 
 const run = promisify(execFile);
@@ -31,19 +30,10 @@ emu.state.addUser("agent");
 emu.state.addUser("ci-bot", "bench-token");
 emu.state.addRepo(REPO);
 
-const config = join(dir, "cc-ci-bot.yaml");
-writeFileSync(
-  config,
-  JSON.stringify({
-    gitea: { url: emu.url, token: "bench-token", botUser: "ci-bot" },
-    webhook: { secrets: [SECRET] },
-    server: { port: 0, host: "127.0.0.1" },
-    dataDir: join(dir, "data"),
-    logLevel: "info",
-    loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { adversary: { tmux: "bench-adversary", start: ["true"] } } }],
-    supervisor: { tmuxSocket: agents.socket },
-  }),
-);
+const config = writeBotConfig(dir, emu.url, SECRET, {
+  loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { adversary: { tmux: "bench-adversary", start: ["true"] } } }],
+  supervisor: { tmuxSocket: agents.socket },
+});
 const { child: bot, port } = await spawnBot(config);
 emu.addHook(`http://127.0.0.1:${port}/webhook`, SECRET);
 

@@ -4,13 +4,12 @@
 // arriving back at it, against the bot running as its own process (`cc-ci-bot serve`). Each
 // comment is on its own PR (a run per head), one after another. Printed beside the polling
 // bridge it replaces, which looked for comments every 30-60 s.
-import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { tempDir } from "../test/support/bot.ts";
 import { spawnBot } from "../test/support/child-bot.ts";
+import { writeBotConfig } from "./bot-config.ts";
 
 const { values } = parseArgs({ options: { comments: { type: "string", default: "200" } } });
 const comments = Number(values.comments);
@@ -23,17 +22,9 @@ emu.state.addUser("ci-bot", "bench-token");
 emu.state.addOrg("recipes", ["alice"]);
 emu.state.addRepo(REPO);
 
-const config = join(dir, "cc-ci-bot.yaml");
-writeFileSync(
-  config,
-  JSON.stringify({
-    gitea: { url: emu.url, token: "bench-token", botUser: "ci-bot" },
-    webhook: { secrets: [SECRET] },
-    server: { port: 0, host: "127.0.0.1" },
-    dataDir: join(dir, "data"),
-    testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 4 } },
-  }),
-);
+const config = writeBotConfig(dir, emu.url, SECRET, {
+  testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 4 } },
+});
 const { child: bot, port } = await spawnBot(config);
 emu.addHook(`http://127.0.0.1:${port}/webhook`, SECRET);
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { execa } from "execa";
 import { simpleGit, type SimpleGit } from "simple-git";
+import { baseChildEnv } from "../util/child-env.ts";
 
 export interface MirrorCommit {
   sha: string;
@@ -36,7 +37,7 @@ export class Mirror {
   constructor(private readonly o: MirrorOptions) {
     mkdirSync(o.dir, { recursive: true });
     // A minimal environment: nothing of the bot's own (editors, pagers, askpass) reaches git.
-    const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", GIT_TERMINAL_PROMPT: "0" };
+    const env: Record<string, string> = { ...baseChildEnv(), GIT_TERMINAL_PROMPT: "0" };
     if (o.token) {
       Object.assign(env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: token ${o.token}` });
     }

@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Redactor } from "../redact.ts";
 import type { Job, SqliteJobStore } from "../store/jobs.ts";
 import { readTail } from "../runs/service.ts";
+import { baseChildEnv, recipeOf } from "../util/child-env.ts";
 
 export interface JobRequest {
   kind: string;
@@ -53,12 +54,10 @@ export class JobService {
     mkdirSync(join(this.d.dir, String(job.id)), { recursive: true });
     const log = createWriteStream(this.logOf(job.id));
     const env = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      LANG: process.env.LANG ?? "C.UTF-8",
+      ...baseChildEnv(),
       CCCI_JOB_ID: String(job.id),
       CCCI_REPO: r.repo,
-      CCCI_RECIPE: r.repo.split("/")[1] ?? r.repo,
+      CCCI_RECIPE: recipeOf(r.repo),
       CCCI_PR: String(r.pr),
       CCCI_COMMENTER: r.requestedBy,
     };

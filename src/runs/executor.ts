@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { baseChildEnv } from "../util/child-env.ts";
 
 export interface ExitRecord {
   exitCode?: number | null;
@@ -45,8 +46,7 @@ export class Executor {
     writeFileSync(join(dir, "log"), "");
     // A clean environment: nothing of the bot's (NODE_OPTIONS loaders with their own signal
     // handling, secrets) reaches the wrapper; the runner gets exactly spec.env.
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LANG: process.env.LANG ?? "C.UTF-8" };
-    const child = spawn(process.execPath, [WRAPPER, dir], { detached: true, stdio: "ignore", env });
+    const child = spawn(process.execPath, [WRAPPER, dir], { detached: true, stdio: "ignore", env: baseChildEnv() });
     child.unref();
     if (child.pid === undefined) throw new Error("the run's wrapper could not be started");
     return child.pid;

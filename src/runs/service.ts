@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { NewRun, Run, RunStore } from "../store/runs.ts";
 import type { Executor } from "./executor.ts";
+import { baseChildEnv, recipeOf } from "../util/child-env.ts";
 import { outcomeOf, resultComment, RESULT_MARKER, STATUS_STATE, statusDescription, tiersOf, type Outcome } from "./report.ts";
 
 export interface RunConfig {
@@ -146,12 +147,10 @@ export class RunService {
     }
     const dir = this.d.executor.dirOf(run.id);
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      LANG: process.env.LANG ?? "C.UTF-8",
+      ...baseChildEnv(),
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: run.repo,
-      CCCI_RECIPE: run.repo.split("/")[1] ?? run.repo,
+      CCCI_RECIPE: recipeOf(run.repo),
       CCCI_PR: String(run.pr),
       CCCI_SHA: run.sha,
       CCCI_REF: run.ref,
