@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { OutboxItem, OutboxStore } from "../store/outbox.ts";
-import { LaneRunner } from "../util/lane-runner.ts";
+import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
 import { GiteaError, type GiteaPort, type StatusState } from "./client.ts";
 
@@ -36,10 +36,11 @@ export interface GiteaOutboxOptions {
  * never lost); sent once per idempotency key; and in strict order within its lane (one PR),
  * so a `pending` status can never land after the final one.
  */
-export class GiteaOutbox {
-  private readonly runner: LaneRunner;
+export class GiteaOutbox extends LaneWorker {
+  protected readonly runner: LaneRunner;
 
   constructor(private readonly o: GiteaOutboxOptions) {
+    super();
     this.runner = new LaneRunner({
       concurrency: o.concurrency,
       pollMs: o.pollMs ?? 500,
@@ -54,22 +55,6 @@ export class GiteaOutbox {
     const fresh = await this.o.store.enqueue({ key, lane, op: write.op, args: write }, this.o.clock.now());
     if (fresh) this.runner.wake();
     return fresh;
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  wake(): void {
-    this.runner.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.runner.idle();
   }
 
   private async send(item: OutboxItem): Promise<void> {

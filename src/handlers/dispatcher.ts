@@ -7,7 +7,7 @@ import { parseEvent, type ParseResult, type WebhookEvent } from "../webhooks/eve
 import { eventKind } from "../webhooks/identify.ts";
 import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
 import type { Handler } from "./handler.ts";
-import { LaneRunner } from "../util/lane-runner.ts";
+import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
 
 const LANE_BATCH = 256;
@@ -36,12 +36,13 @@ export interface DispatcherOptions {
  * retried with backoff, and after `maxAttempts` the delivery is parked as a dead letter until
  * it is replayed (SPEC §1, DESIGN practice 11).
  */
-export class Dispatcher {
-  private readonly runner: LaneRunner;
+export class Dispatcher extends LaneWorker {
+  protected readonly runner: LaneRunner;
   /** Events intake already parsed, by delivery id, so a fresh delivery is not parsed twice. */
   private readonly parsed = new Map<string, WebhookEvent>();
 
   constructor(private readonly o: DispatcherOptions) {
+    super();
     this.runner = new LaneRunner({
       concurrency: o.concurrency,
       pollMs: o.pollMs ?? 1000,
@@ -68,29 +69,12 @@ export class Dispatcher {
     });
   }
 
-  start(): void {
-    this.runner.start();
-  }
-
   /** Intake committed a delivery: look for work now, with its event already parsed. */
   accepted(deliveryId: string, event: WebhookEvent): void {
     if (this.parsed.size < MAX_PARSED) this.parsed.set(deliveryId, event);
     // A running job of the same repo picks this one up when it ends; looking now would only
     // scan past that repo's backlog.
     if (!this.runner.isBusy(event.repo.toLowerCase())) this.runner.wake();
-  }
-
-  wake(): void {
-    this.runner.wake();
-  }
-
-  /** Stops taking work and waits for the handlers already running. */
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.runner.idle();
   }
 
   private async eventOf(d: StoredDelivery): Promise<ParseResult | null> {

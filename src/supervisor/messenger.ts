@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Ping, PingStore } from "../store/pings.ts";
-import { LaneRunner } from "../util/lane-runner.ts";
+import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import type { Tmux } from "./tmux.ts";
 
 export interface MessengerOptions {
@@ -36,11 +36,12 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * bound. The transcript above the input line repeating the text is not a failure. Pings to
  * an absent or busy session stay queued (durably) and go out when it is back.
  */
-export class Messenger {
-  private readonly runner: LaneRunner;
+export class Messenger extends LaneWorker {
+  protected readonly runner: LaneRunner;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly o: MessengerOptions) {
+    super();
     this.sleep = o.sleep ?? realSleep;
     this.runner = new LaneRunner({
       concurrency: 8,
@@ -49,23 +50,6 @@ export class Messenger {
         (await o.store.due(o.clock.now(), free, busy)).map((p) => ({ id: String(p.seq), lane: p.session ?? "", run: () => this.deliver(p) })),
       onError: (err, job) => o.log.error({ err, ping: job.id }, "ping delivery failed unexpectedly"),
     });
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  /** A ping was queued or a session came back: look now. */
-  wake(): void {
-    this.runner.wake();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.runner.idle();
   }
 
   /** Types one line into a session and makes sure it was submitted. */

@@ -109,3 +109,27 @@ export class LaneRunner {
     }
   }
 }
+
+/** A worker driven by a LaneRunner: the start/wake/stop/idle every such worker offers. */
+export abstract class LaneWorker {
+  protected abstract readonly runner: LaneRunner;
+
+  start(): void {
+    this.runner.start();
+  }
+
+  /** Work was written (or came due): look now. */
+  wake(): void {
+    this.runner.wake();
+  }
+
+  /** Stops taking work and waits for the jobs already running. */
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  /** Resolves when nothing is running. */
+  idle(): Promise<void> {
+    return this.runner.idle();
+  }
+}
