@@ -54,52 +54,60 @@ async function waitForReceived(n: number): Promise<void> {
 }
 
 const git = (...args: string[]) => run("git", args, { cwd: repo.work });
+// Whatever happens below, the bot, the emulator and the tmux server go away with the bench.
+const cleanup = async () => {
+  bot.kill("SIGTERM");
+  await emu.close();
+  await agents.close();
+};
+
 const latencies: number[] = [];
-// The first push is a warm-up (module loading, the first tmux calls).
-for (let i = 0; i <= pushes; i++) {
-  const before = repo.head();
-  await git("commit", "--quiet", "--allow-empty", "-m", `claim(gate-${i}): bench`);
-  const after = (await git("rev-parse", "HEAD")).stdout.trim();
-  await git("push", "--quiet", "origin", "main");
-  const sent = Date.now();
-  const [d] = await emu.push(REPO, {
-    ref: "refs/heads/main",
-    before,
-    after,
-    pusher: "agent",
-    commits: [{ sha: after, message: `claim(gate-${i}): bench`, added: [], removed: [], modified: [], timestamp: new Date().toISOString() }],
+let bigLatency = 0;
+try {
+  // The first push is a warm-up (module loading, the first tmux calls).
+  for (let i = 0; i <= pushes; i++) {
+    const before = repo.head();
+    await git("commit", "--quiet", "--allow-empty", "-m", `claim(gate-${i}): bench`);
+    const after = (await git("rev-parse", "HEAD")).stdout.trim();
+    await git("push", "--quiet", "origin", "main");
+    const sent = Date.now();
+    const [d] = await emu.push(REPO, {
+      ref: "refs/heads/main",
+      before,
+      after,
+      pusher: "agent",
+      commits: [{ sha: after, message: `claim(gate-${i}): bench`, added: [], removed: [], modified: [], timestamp: new Date().toISOString() }],
+    });
+    if (d?.status !== 202) throw new Error(`delivery answered ${d?.status} ${d?.response}`);
+    await waitForReceived(i + 1);
+    if (i > 0) latencies.push(agents.receivedAt("bench-adversary")[i]! - sent);
+  }
+
+  // One push of 1,000 commits (claims first and last); the payload lists five, the mirror all.
+  const bigBefore = repo.head();
+  const stream: string[] = [];
+  for (let i = 1; i <= 1000; i++) {
+    const msg = i === 1 || i === 1000 ? `claim(big-${i}): bench` : `work ${i}`;
+    stream.push("commit refs/heads/main", `committer Agent <agent@example.test> ${Math.floor(Date.now() / 1000)} +0000`, `data ${Buffer.byteLength(msg)}`, msg);
+    if (i === 1) stream.push(`from ${bigBefore}`);
+    stream.push("");
+  }
+  await new Promise<void>((resolve, reject) => {
+    const fi = execFile("git", ["fast-import", "--quiet"], { cwd: repo.work }, (err) => (err ? reject(err) : resolve()));
+    fi.stdin!.end(stream.join("\n") + "\n");
   });
-  if (d?.status !== 202) throw new Error(`delivery answered ${d?.status} ${d?.response}`);
-  await waitForReceived(i + 1);
-  if (i > 0) latencies.push(agents.receivedAt("bench-adversary")[i]! - sent);
+  await git("reset", "--quiet", "--hard", "refs/heads/main");
+  await git("push", "--quiet", "origin", "main");
+  const bigAfter = repo.head();
+  const bigSent = Date.now();
+  await emu.push(REPO, { ref: "refs/heads/main", before: bigBefore, after: bigAfter, pusher: "agent", commits: [] });
+  await waitForReceived(pushes + 2);
+  bigLatency = agents.receivedAt("bench-adversary")[pushes + 1]! - bigSent;
+  const bigPing = agents.received("bench-adversary")[pushes + 1]!;
+  if (!/claim\(big-1\).*claim\(big-1000\)/.test(bigPing)) throw new Error(`unexpected ping for the big push: ${bigPing}`);
+} finally {
+  await cleanup();
 }
-
-// One push of 1,000 commits (claims first and last); the payload lists five, the mirror all.
-const bigBefore = repo.head();
-const stream: string[] = [];
-for (let i = 1; i <= 1000; i++) {
-  const msg = i === 1 || i === 1000 ? `claim(big-${i}): bench` : `work ${i}`;
-  stream.push("commit refs/heads/main", `committer Agent <agent@example.test> ${Math.floor(Date.now() / 1000)} +0000`, `data ${Buffer.byteLength(msg)}`, msg);
-  if (i === 1) stream.push(`from ${bigBefore}`);
-  stream.push("");
-}
-await new Promise<void>((resolve, reject) => {
-  const fi = execFile("git", ["fast-import", "--quiet"], { cwd: repo.work }, (err) => (err ? reject(err) : resolve()));
-  fi.stdin!.end(stream.join("\n") + "\n");
-});
-await git("reset", "--quiet", "--hard", "refs/heads/main");
-await git("push", "--quiet", "origin", "main");
-const bigAfter = repo.head();
-const bigSent = Date.now();
-await emu.push(REPO, { ref: "refs/heads/main", before: bigBefore, after: bigAfter, pusher: "agent", commits: [] });
-await waitForReceived(pushes + 2);
-const bigLatency = agents.receivedAt("bench-adversary")[pushes + 1]! - bigSent;
-const bigPing = agents.received("bench-adversary")[pushes + 1]!;
-if (!/claim\(big-1\).*claim\(big-1000\)/.test(bigPing)) throw new Error(`unexpected ping for the big push: ${bigPing}`);
-
-bot.kill("SIGTERM");
-await emu.close();
-await agents.close();
 
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;

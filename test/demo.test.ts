@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -10,6 +10,7 @@ const DEMO = new URL("../src/demo/main.ts", import.meta.url).pathname;
 describe("npm run demo", () => {
   it("plays its scenario, answers on its port, and cleans up on Ctrl-C", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", DEMO, "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] });
+    onTestFinished(() => void child.kill("SIGKILL"));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     const out: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {

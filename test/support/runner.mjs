@@ -1,11 +1,14 @@
 // A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
 //   pass | fail | hang | grandchildren | print <text> | results | biglog | hold
 // "hold" waits until <run-dir>/release exists and exits with the number written in it.
+// Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
+// outlives the test that started it.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [given, arg] = process.argv.slice(2);
+setInterval(() => existsSync(process.env.CCCI_RUN_DIR ?? "/") || process.exit(0), 200).unref();
 // "by-ref": the behaviour is the PR branch's first word ("hold-1" -> hold).
 const behaviour = given === "by-ref" ? (process.env.CCCI_REF ?? "").split("-")[0] : given;
 const dir = process.env.CCCI_RUN_DIR;
