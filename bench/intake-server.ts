@@ -43,7 +43,7 @@ if (kind === "bare") {
     store: { synchronous: process.env.BENCH_SYNC === "normal" ? "normal" : "full" },
   });
   // The production log level, written to a file as a deployment would.
-  const bot = await startBot({ config, handlers: () => [], dispatch: process.env.BENCH_DISPATCH !== "0", logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: false }) });
+  const bot = await startBot({ config, handlers: () => [], logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: false }) });
   port = bot.port;
 } else {
   throw new Error(`unknown server kind ${kind}`);
