@@ -3,6 +3,9 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { DB_FILE } from "../src/store/db.ts";
+import type { PushEvent } from "../src/webhooks/events.ts";
 import type { Handler } from "../src/handlers/handler.ts";
 import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts";
 import { startTestBot, tempDir, TEST_TOKEN, type TestBot } from "./support/bot.ts";
@@ -88,5 +91,35 @@ describe("dispatcher", () => {
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no delivery "no-such-id"') });
     const done = await run(process.execPath, [BIN, "replay", push.headers["x-gitea-delivery"]!, "--config", config]).catch((e: { code: number; stderr: string }) => e);
     expect(done).toMatchObject({ code: 1, stderr: expect.stringContaining("is done; only dead letters can be replayed") });
+  });
+
+  it("stores the normalised event of a delivery, and still handles one an earlier version stored as a raw payload", async () => {
+    const dataDir = tempDir();
+    const seen: PushEvent[] = [];
+    const recorder: Handler = { name: "recorder", kinds: ["push"], handle: async (e) => void seen.push(e as PushEvent) };
+    const start = () => startTestBot({ dataDir, overrides: { webhook: { secrets: [FIXTURE_SECRET] } }, handlers: () => [recorder] });
+    bot = await start();
+    await bot.stop();
+    // What an earlier version left behind: a pending delivery whose payload is the raw body.
+    const legacy = fixture("003-push");
+    const db = new Database(join(dataDir, DB_FILE));
+    const { lastInsertRowid } = db
+      .prepare(`INSERT INTO deliveries (id, event, repo, state, received_at, next_at) VALUES ('legacy-1', 'push', 'e2e-org/demo', 'pending', 1, 1)`)
+      .run();
+    db.prepare(`INSERT INTO delivery_bodies (seq, body) VALUES (?, ?)`).run(lastInsertRowid, legacy.body);
+    db.close();
+
+    bot = await start();
+    const fresh = fixture("006-push");
+    expect((await postRaw(bot.url, sendableHeaders(fresh.headers), fresh.body)).status).toBe(202);
+    await waitFor(async () => seen.length === 2, "both deliveries to be handled");
+    const after = (f: { body: Buffer }) => (JSON.parse(f.body.toString("utf8")) as { after: string }).after;
+    expect(seen.map((e) => e.after)).toEqual([after(legacy), after(fresh)]);
+    await bot.stop();
+    const check = new Database(join(dataDir, DB_FILE), { readonly: true });
+    const stored = check.prepare(`SELECT e.event FROM delivery_events e JOIN deliveries d USING (seq) WHERE d.id = ?`).get(fresh.headers["x-gitea-delivery"]) as { event: string };
+    expect(JSON.parse(stored.event)).toEqual(seen[1]);
+    expect(check.prepare(`SELECT count(*) AS n FROM delivery_bodies`).get()).toEqual({ n: 1 });
+    check.close();
   });
 });

@@ -92,15 +92,7 @@ export class CommentSweep {
           headRef: null,
           cloneUrl: `${this.d.giteaUrl}/${repo}.git`,
         };
-        const payload = {
-          action: "created",
-          issue: { number: pr.number, state: "open", pull_request: {} },
-          comment: { id: c.id, body: c.body, html_url: c.htmlUrl, user: { login: c.author }, created_at: c.createdAt, updated_at: c.updatedAt },
-          repository: { full_name: repo, clone_url: typed.cloneUrl },
-          sender: { login: c.author },
-          is_pull: true,
-        };
-        if (await storeAsDelivery(this.d.store.deliveries, { id: `sweep-comment-${repo}-${c.id}`, event: "issue_comment", typed, payload, receivedAt: this.d.clock.now() })) {
+        if (await storeAsDelivery(this.d.store.deliveries, { id: `sweep-comment-${repo}-${c.id}`, event: "issue_comment", typed, receivedAt: this.d.clock.now() })) {
           this.d.log.info({ repo, pr: pr.number, comment: c.id }, "catch-up: a !testme no delivery brought, queued");
           this.d.onQueued();
         }

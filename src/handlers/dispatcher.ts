@@ -40,6 +40,9 @@ export class Dispatcher extends LaneWorker {
   protected readonly runner: LaneRunner;
   /** Events intake already parsed, by delivery id, so a fresh delivery is not parsed twice. */
   private readonly parsed = new Map<string, WebhookEvent>();
+  /** Repos with deliveries accepted since the last look. */
+  private readonly freshLanes = new Set<string>();
+  private lookScheduled = false;
 
   constructor(private readonly o: DispatcherOptions) {
     super();
@@ -59,9 +62,10 @@ export class Dispatcher extends LaneWorker {
           id: `${lane}:${list[0]!.seq}`,
           lane,
           run: async () => {
-            const writes: Array<Promise<unknown>> = [];
-            for (const d of list) await this.process(d, writes);
-            await Promise.all(writes);
+            const batch: Bookkeeping = { writes: [], done: [] };
+            for (const d of list) await this.process(d, batch);
+            if (batch.done.length > 0) batch.writes.push(o.store.finishDone(batch.done, o.clock.now()));
+            await Promise.all(batch.writes);
           },
         }));
       },
@@ -69,12 +73,21 @@ export class Dispatcher extends LaneWorker {
     });
   }
 
-  /** Intake committed a delivery: look for work now, with its event already parsed. */
+  /** Intake committed a delivery: look for work soon, with its event already parsed. */
   accepted(deliveryId: string, event: WebhookEvent): void {
     if (this.parsed.size < MAX_PARSED) this.parsed.set(deliveryId, event);
-    // A running job of the same repo picks this one up when it ends; looking now would only
-    // scan past that repo's backlog.
-    if (!this.runner.isBusy(event.repo.toLowerCase())) this.runner.wake();
+    this.freshLanes.add(event.repo.toLowerCase());
+    if (this.lookScheduled) return;
+    // A commit settles every delivery it holds in the same turn: look once, after all of them.
+    this.lookScheduled = true;
+    setImmediate(() => {
+      this.lookScheduled = false;
+      const lanes = [...this.freshLanes];
+      this.freshLanes.clear();
+      // A running job of the same repo picks its new deliveries up when it ends; looking now
+      // would only scan past that repo's backlog.
+      if (lanes.some((lane) => !this.runner.isBusy(lane))) this.runner.wake();
+    });
   }
 
   private async eventOf(d: StoredDelivery): Promise<ParseResult | null> {
@@ -83,23 +96,27 @@ export class Dispatcher extends LaneWorker {
       this.parsed.delete(d.id);
       return { ok: true, event: known };
     }
+    const stored = await this.o.store.payload(d.seq);
+    if (stored === null) return null;
+    if ("event" in stored) return { ok: true, event: stored.event };
+    // A raw payload, stored before deliveries kept their normalised event.
     const kind = eventKind({ event: d.event, type: null, deliveryId: d.id });
-    const body = kind ? await this.o.store.body(d.seq) : null;
-    if (!kind || !body) return null;
+    if (!kind) return null;
     try {
-      return parseEvent(kind, null, JSON.parse(body.toString("utf8")));
+      return parseEvent(kind, null, JSON.parse(stored.raw.toString("utf8")));
     } catch (err) {
       return { ok: false, error: `stored payload is not JSON: ${(err as Error).message}` };
     }
   }
 
   /**
-   * Runs the handlers of one delivery and queues its bookkeeping in `writes`. The lane's job
-   * awaits those writes once, at the end of its batch: handlers still run strictly one
-   * delivery after another, but a batch costs one commit rather than one per delivery.
+   * Runs the handlers of one delivery and queues its bookkeeping in `batch`. The lane's job
+   * writes it once, at the end of its batch: handlers still run strictly one delivery after
+   * another, but a batch costs one commit, and its successes one statement.
    */
-  private async process(d: StoredDelivery, writes: Array<Promise<unknown>>): Promise<void> {
+  private async process(d: StoredDelivery, batch: Bookkeeping): Promise<void> {
     const { store, clock } = this.o;
+    const writes = batch.writes;
     const parsed = await this.eventOf(d);
     if (!parsed?.ok) {
       writes.push(store.finish(d.seq, "dead", parsed ? parsed.error : "stored delivery has no payload to handle", clock.now()));
@@ -111,7 +128,7 @@ export class Dispatcher extends LaneWorker {
     const done = ignored === null && (d.attempts > 0 || d.lastError !== null) ? await store.handlersDone(d.seq) : new Set<string>();
     const todo = ignored === null ? this.o.handlers.filter((h) => h.kinds.includes(event.kind) && !done.has(h.name)) : [];
     if (todo.length === 0) {
-      writes.push(store.finish(d.seq, "done", null, clock.now()));
+      batch.done.push(d.seq);
       return;
     }
     const log = this.o.log.child({ delivery: d.id, event: d.event });
@@ -129,7 +146,7 @@ export class Dispatcher extends LaneWorker {
       }
     }
     if (errors.length === 0) {
-      writes.push(store.finish(d.seq, "done", null, clock.now()));
+      batch.done.push(d.seq);
       return;
     }
     const message = errors.join("; ");
@@ -142,6 +159,12 @@ export class Dispatcher extends LaneWorker {
     writes.push(store.retryLater(d.seq, clock.now() + delay, message));
     this.runner.wakeIn(delay);
   }
+}
+
+/** A lane batch's store writes, and the deliveries it finished without an error. */
+interface Bookkeeping {
+  writes: Array<Promise<unknown>>;
+  done: number[];
 }
 
 function describe(err: unknown): string {

@@ -53,9 +53,8 @@ export class LoopSweep {
     }
     if (last === head) return;
     const ref = `refs/heads/${loop.branch}`;
-    const payload = { ref, before: last, after: head, commits: [], repository: { full_name: loop.repo }, sender: { login: "cc-ci-bot" } };
     const push: PushEvent = { kind: "push", repo: loop.repo, ref, before: last, after: head, commits: [], totalCommits: 0, cloneUrl: null, sender: null };
-    if (await storeAsDelivery(deliveries, { id: `sweep-${loop.name}-${head}`, event: "push", typed: push, payload, receivedAt: this.d.clock.now() })) {
+    if (await storeAsDelivery(deliveries, { id: `sweep-${loop.name}-${head}`, event: "push", typed: push, receivedAt: this.d.clock.now() })) {
       this.d.log.info({ loop: loop.name, from: last, to: head }, "catch-up: commits no delivery announced, queued as a push");
       this.d.onQueued();
     }

@@ -8,7 +8,7 @@ import { contentKey, eventAction, type WebhookEvent } from "../webhooks/events.t
  */
 export async function storeAsDelivery(
   deliveries: Pick<DeliveryStore, "accept">,
-  d: { id: string; event: "push" | "issue_comment"; typed: WebhookEvent; payload: unknown; receivedAt: number },
+  d: { id: string; event: "push" | "issue_comment"; typed: WebhookEvent; receivedAt: number },
 ): Promise<boolean> {
   const outcome = await deliveries.accept({
     id: d.id,
@@ -18,7 +18,7 @@ export async function storeAsDelivery(
     contentKey: contentKey(d.typed),
     state: "pending",
     reason: null,
-    body: Buffer.from(JSON.stringify(d.payload)),
+    payload: d.typed,
     receivedAt: d.receivedAt,
   });
   return outcome.status === "accepted";

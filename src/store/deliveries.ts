@@ -1,5 +1,6 @@
 import type { Db } from "./db.ts";
 import type { SqlWriter } from "./writer.ts";
+import type { WebhookEvent } from "../webhooks/events.ts";
 
 export type DeliveryState = "pending" | "done" | "dead" | "ignored";
 
@@ -13,22 +14,24 @@ export interface IncomingDelivery {
   /** "pending" to be processed, "ignored" to be only recorded (with `reason`). */
   state: "pending" | "ignored";
   reason: string | null;
-  body: Buffer | null;
+  /** The verified, normalised event to hand to the handlers; null for ignored deliveries. */
+  payload: WebhookEvent | null;
   receivedAt: number;
 }
+
+/** What a stored delivery carries: its normalised event, or (stored by an older version) the raw payload. */
+export type StoredPayload = { event: WebhookEvent } | { raw: Buffer };
 
 export type AcceptOutcome = { status: "accepted" } | { status: "duplicate"; of: string };
 
 export interface StoredDelivery {
   seq: number;
-  /** Only `get()` loads the payload; elsewhere it is null (see `body()`). */
   id: string;
   event: string;
   action: string | null;
   repo: string | null;
   state: DeliveryState;
   reason: string | null;
-  body: Buffer | null;
   receivedAt: number;
   attempts: number;
   nextAt: number;
@@ -36,19 +39,21 @@ export interface StoredDelivery {
   finishedAt: number | null;
 }
 
-export type DeliverySummary = Omit<StoredDelivery, "body">;
+export type DeliverySummary = StoredDelivery;
 
 /** The narrow interface intake, dispatcher, API and CLI use; SQLite is one implementation. */
 export interface DeliveryStore {
   /** Durably records a delivery; resolves only after the commit that holds it. */
   accept(delivery: IncomingDelivery): Promise<AcceptOutcome>;
-  /** The stored payload of a delivery (null for ignored ones). */
-  body(seq: number): Promise<Buffer | null>;
+  /** What a delivery carries for its handlers (null for ignored ones). */
+  payload(seq: number): Promise<StoredPayload | null>;
   /** Pending deliveries that are due, oldest first, skipping the repos in `busyRepos` (lower-case); without payloads. */
   due(now: number, limit: number, busyRepos?: ReadonlySet<string>): Promise<StoredDelivery[]>;
   handlersDone(seq: number): Promise<Set<string>>;
   recordHandler(seq: number, handler: string, error: string | null, now: number): Promise<void>;
   finish(seq: number, state: "done" | "dead", error: string | null, now: number): Promise<void>;
+  /** Marks deliveries whose handlers all succeeded as done, in one statement. */
+  finishDone(seqs: readonly number[], now: number): Promise<void>;
   retryLater(seq: number, nextAt: number, error: string): Promise<void>;
   get(id: string): Promise<StoredDelivery | null>;
   list(filter: { state?: DeliveryState | undefined; limit: number }): Promise<DeliverySummary[]>;
@@ -67,7 +72,6 @@ interface Row {
   repo: string | null;
   state: DeliveryState;
   reason: string | null;
-  body?: Buffer | null;
   received_at: number;
   attempts: number;
   next_at: number;
@@ -84,16 +88,18 @@ export const DELIVERY_WRITES = {
      VALUES (@id, @event, @action, @repo, @contentKey, @state, @reason, @receivedAt, @receivedAt)
      ON CONFLICT DO NOTHING`,
     // Only when the row above was new: a duplicate stores nothing.
-    `INSERT INTO delivery_bodies (seq, body) SELECT last_insert_rowid(), @body WHERE changes() = 1 AND @body IS NOT NULL`,
+    `INSERT INTO delivery_events (seq, event) SELECT last_insert_rowid(), @payload WHERE changes() = 1 AND @payload IS NOT NULL`,
   ],
   "deliveries.recordHandler": `INSERT INTO handler_results (delivery_seq, handler, state, attempts, last_error, updated_at)
     VALUES (?, ?, ?, 1, ?, ?)
     ON CONFLICT (delivery_seq, handler) DO UPDATE SET
       state = excluded.state, attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
   "deliveries.finish": `UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?, attempts = attempts + 1 WHERE seq = ?`,
+  "deliveries.finishDone": `UPDATE deliveries SET state = 'done', last_error = NULL, finished_at = ?, attempts = attempts + 1
+    WHERE seq IN (SELECT value FROM json_each(?))`,
   "deliveries.retryLater": `UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
   "deliveries.replay": `UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, finished_at = NULL
-    WHERE id = ? AND state = 'dead' AND seq IN (SELECT seq FROM delivery_bodies)`,
+    WHERE id = ? AND state = 'dead' AND (seq IN (SELECT seq FROM delivery_events) OR seq IN (SELECT seq FROM delivery_bodies))`,
   "deliveries.prune": `DELETE FROM deliveries WHERE received_at < ? AND state IN ('done', 'ignored')`,
 };
 
@@ -115,7 +121,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
          AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
       ),
       handlersDone: db.prepare(`SELECT handler FROM handler_results WHERE delivery_seq = ? AND state = 'done'`),
-      get: db.prepare(`SELECT d.*, b.body FROM deliveries d LEFT JOIN delivery_bodies b USING (seq) WHERE d.id = ?`),
+      get: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE id = ?`),
+      event: db.prepare(`SELECT event FROM delivery_events WHERE seq = ?`),
       body: db.prepare(`SELECT body FROM delivery_bodies WHERE seq = ?`),
       listAll: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT ?`),
       listState: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE state = ? ORDER BY seq DESC LIMIT ?`),
@@ -125,7 +132,18 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   accept(d: IncomingDelivery): Promise<AcceptOutcome> {
-    return this.writer.run("deliveries.insert", { ...d }).then((changes): AcceptOutcome => {
+    const params = {
+      id: d.id,
+      event: d.event,
+      action: d.action,
+      repo: d.repo,
+      contentKey: d.contentKey,
+      state: d.state,
+      reason: d.reason,
+      receivedAt: d.receivedAt,
+      payload: d.payload === null ? null : JSON.stringify(d.payload),
+    };
+    return this.writer.run("deliveries.insert", params).then((changes): AcceptOutcome => {
       if (changes === 1) return { status: "accepted" };
       const existing = this.q.existing.get(d.id, d.contentKey) as { id: string } | undefined;
       return { status: "duplicate", of: existing?.id ?? d.id };
@@ -136,8 +154,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
     return (this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Row[]).map(fromRow);
   }
 
-  async body(seq: number): Promise<Buffer | null> {
-    return (this.q.body.get(seq) as { body: Buffer } | undefined)?.body ?? null;
+  async payload(seq: number): Promise<StoredPayload | null> {
+    // Stored by us from a verified delivery: trusted, not validated again.
+    const stored = this.q.event.get(seq) as { event: string } | undefined;
+    if (stored) return { event: JSON.parse(stored.event) as WebhookEvent };
+    const raw = this.q.body.get(seq) as { body: Buffer } | undefined;
+    return raw ? { raw: raw.body } : null;
   }
 
   async handlersDone(seq: number): Promise<Set<string>> {
@@ -152,6 +174,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
     await this.writer.run("deliveries.finish", [state, error, now, seq]);
   }
 
+  async finishDone(seqs: readonly number[], now: number): Promise<void> {
+    await this.writer.run("deliveries.finishDone", [now, JSON.stringify(seqs)]);
+  }
+
   async retryLater(seq: number, nextAt: number, error: string): Promise<void> {
     await this.writer.run("deliveries.retryLater", [nextAt, error, seq]);
   }
@@ -163,10 +189,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async list(filter: { state?: DeliveryState | undefined; limit: number }): Promise<DeliverySummary[]> {
     const rows = (filter.state ? this.q.listState.all(filter.state, filter.limit) : this.q.listAll.all(filter.limit)) as Row[];
-    return rows.map((r) => {
-      const { body: _body, ...summary } = fromRow(r);
-      return summary;
-    });
+    return rows.map(fromRow);
   }
 
   async handlerResults(seq: number) {
@@ -196,7 +219,6 @@ function fromRow(r: Row): StoredDelivery {
     repo: r.repo,
     state: r.state,
     reason: r.reason,
-    body: r.body ?? null,
     receivedAt: r.received_at,
     attempts: r.attempts,
     nextAt: r.next_at,

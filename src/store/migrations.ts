@@ -157,4 +157,14 @@ export const MIGRATIONS: readonly string[] = [
     finished_at  INTEGER
   );
   `,
+  `
+  -- The normalised event a delivery carries (JSON of webhooks/events.ts), which is what the
+  -- handlers read: about a sixth of the payload Gitea sends, so the store writes and syncs far
+  -- fewer bytes per delivery. Deliveries stored before this keep their raw payload in
+  -- delivery_bodies.
+  CREATE TABLE delivery_events (
+    seq          INTEGER PRIMARY KEY REFERENCES deliveries(seq) ON DELETE CASCADE,
+    event        TEXT NOT NULL
+  );
+  `,
 ];

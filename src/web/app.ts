@@ -62,8 +62,7 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/api/deliveries/:id", async (c) => {
     const d = await store.deliveries.get(c.req.param("id"));
     if (!d) throw new HTTPException(404, { message: `no delivery ${c.req.param("id")}` });
-    const { body: _body, ...summary } = d;
-    return c.json({ delivery: summary, handlers: await store.deliveries.handlerResults(d.seq) });
+    return c.json({ delivery: d, handlers: await store.deliveries.handlerResults(d.seq) });
   });
   app.get("/api/loops", async (c) => {
     const loops = await Promise.all(

@@ -85,7 +85,7 @@ export function createIntake(deps: IntakeDeps) {
     let record: IncomingDelivery;
     let typed: WebhookEvent | null = null;
     if (kind === null) {
-      record = { ...base, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, body: null };
+      record = { ...base, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, payload: null };
     } else {
       let json: unknown;
       try {
@@ -96,7 +96,7 @@ export function createIntake(deps: IntakeDeps) {
       const parsed = parseEvent(kind, identity.type, json);
       if (!parsed.ok) return refuse(400, parsed.error);
       typed = parsed.event;
-      record = toRecord(base, typed, signed, ignoreReason(typed, deps.policy));
+      record = toRecord(base, typed, ignoreReason(typed, deps.policy));
     }
 
     let outcome;
@@ -123,13 +123,12 @@ export function createIntake(deps: IntakeDeps) {
 function toRecord(
   base: { id: string; event: string; receivedAt: number },
   e: WebhookEvent,
-  body: Buffer,
   ignored: string | null,
 ): IncomingDelivery {
   const common = { ...base, action: eventAction(e), repo: e.repo };
   return ignored === null
-    ? { ...common, contentKey: contentKey(e), state: "pending", reason: null, body }
-    : { ...common, contentKey: null, state: "ignored", reason: ignored, body: null };
+    ? { ...common, contentKey: contentKey(e), state: "pending", reason: null, payload: e }
+    : { ...common, contentKey: null, state: "ignored", reason: ignored, payload: null };
 }
 
 function formPayload(body: Buffer): Buffer | null {
