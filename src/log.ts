@@ -1,47 +1,31 @@
 import { pino, type Logger, type DestinationStream } from "pino";
-import type { Redactor } from "./redact.ts";
+import { REDACTED, type Redactor } from "./redact.ts";
 
 export type { Logger };
 
-// Paths that may carry credentials wherever they appear in a log object.
-const REDACT_PATHS = [
-  "token",
-  "secret",
-  "secrets",
-  "authorization",
-  "*.token",
-  "*.secret",
-  "*.secrets",
-  "*.authorization",
-  "*.Authorization",
-  "headers.authorization",
-  "gitea.token",
-  "config.gitea.token",
-  "config.webhook.secrets",
-];
+// Fields that carry credentials, whatever they hold and wherever they appear in a log object.
+const SECRET_KEYS = new Set(["token", "secret", "secrets", "authorization", "password"]);
+const MAX_DEPTH = 6;
 
 /**
- * JSON logs (pino). Structured fields are redacted by path; messages and error texts pass
- * through the redactor built from the configured secrets, so a token echoed in an error
- * from a child process never reaches the log.
+ * JSON logs (pino). Structured fields named like credentials are censored at any depth; every
+ * other string (messages, error texts, URLs) passes through the redactor built from the
+ * configured secrets, so a token echoed by a child process never reaches the log. One walk
+ * per line, and a line with nothing to hide is logged as it is, without a copy.
  */
 export function createLogger(level: string, redact: Redactor, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { app: "cc-ci-bot" },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === "string" ? redact(a) : a)) as Parameters<typeof method>,
-          );
+          for (let i = 0; i < args.length; i++) if (typeof args[i] === "string") args[i] = redact(args[i] as string);
+          method.apply(this, args);
         },
       },
       formatters: {
-        // A secret can hide in any string field (an error text from a child process, a URL).
-        log: (obj) => redactDeep(obj, redact, 0) as Record<string, unknown>,
+        log: (obj) => scrub(obj, redact, 0) as Record<string, unknown>,
       },
       serializers: {
         err: (err: unknown) => {
@@ -54,11 +38,26 @@ export function createLogger(level: string, redact: Redactor, destination?: Dest
   );
 }
 
-function redactDeep(value: unknown, redact: Redactor, depth: number): unknown {
+/** The value with secrets censored; the same object when there was nothing to censor. */
+export function scrub(value: unknown, redact: Redactor, depth: number): unknown {
   if (typeof value === "string") return redact(value);
-  if (depth > 5 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact, depth + 1);
-  return out;
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v = scrub(value[i], redact, depth + 1);
+      if (v !== value[i]) (out ??= [...value])[i] = v;
+    }
+    return out ?? value;
+  }
+  // Errors, dates and buffers are left to their serializers.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | null = null;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    const clean = SECRET_KEYS.has(key.toLowerCase()) && v !== undefined && v !== null ? REDACTED : scrub(v, redact, depth + 1);
+    if (clean !== v) (out ??= { ...(value as Record<string, unknown>) })[key] = clean;
+  }
+  return out ?? value;
 }

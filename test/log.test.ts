@@ -1,0 +1,57 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, scrub } from "../src/log.ts";
+import { makeRedactor } from "../src/redact.ts";
+
+const SECRET = "s3cret-token-value";
+const redact = makeRedactor([SECRET]);
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  return { log: createLogger("info", redact, stream), lines };
+}
+
+describe("log redaction", () => {
+  it.each([
+    { name: "a credential-named field", fields: { token: "anything" } },
+    { name: "a nested credential-named field", fields: { config: { gitea: { Token: "anything" } } } },
+    { name: "an authorization header", fields: { headers: { Authorization: "Bearer anything" } } },
+    { name: "a secret inside a string", fields: { url: `https://ci:${SECRET}@git.example/x.git` } },
+    { name: "a secret in an array", fields: { argv: ["git", "clone", `https://ci:${SECRET}@git.example`] } },
+  ])("censors $name", async ({ fields }) => {
+    const { log, lines } = capture();
+    log.info(fields, "line");
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("[redacted]");
+    expect(lines[0]).not.toContain(SECRET);
+    expect(lines[0]).not.toContain("anything");
+  });
+
+  it("censors the message and an error's message and stack", async () => {
+    const { log, lines } = capture();
+    log.error({ err: new Error(`clone of https://ci:${SECRET}@host failed`) }, `push with ${SECRET} refused`);
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).not.toContain(SECRET);
+    const line = JSON.parse(lines[0]!) as { msg: string; err: { message: string; stack: string } };
+    expect(line.msg).toBe("push with [redacted] refused");
+    expect(line.err.message).toBe("clone of https://ci:[redacted]@host failed");
+    expect(line.err.stack).toContain("[redacted]");
+  });
+
+  it("passes an object with nothing to hide through unchanged, and copies one that had something", () => {
+    const clean = { delivery: "d-1", event: "push", nested: { repo: "o/r", list: ["a", "b"] } };
+    expect(scrub(clean, redact, 0)).toBe(clean);
+    const dirty = { delivery: "d-1", nested: { token: "x" } };
+    const out = scrub(dirty, redact, 0) as typeof dirty;
+    expect(out).not.toBe(dirty);
+    expect(out.nested.token).toBe("[redacted]");
+    expect(dirty.nested.token).toBe("x");
+  });
+});
