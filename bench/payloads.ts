@@ -1,33 +1,36 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+const FIXTURE = new URL("../../shared/fixtures/gitea-1.15.11/001-push.body.json", import.meta.url);
 
 /**
- * Signed push deliveries of about 6 KB, each distinct (delivery id and commit id), produced
- * fast enough that the load generator is not the bottleneck: the body's fixed prefix is
- * hashed once into the HMAC inner state, and each request only hashes its short tail.
+ * Signed push deliveries of about 7 KB, each distinct (delivery id and head commit), shaped
+ * like a real Gitea push: the captured 1.15.11 delivery (fixtures/001-push) with five commits
+ * of a loop repo's kind (a subject and a short body each). They are produced fast enough that
+ * the load generator is not the bottleneck: the body's fixed prefix is hashed once into the
+ * HMAC inner state, and each request only hashes its short tail.
  */
 export function deliveryFactory(secret: string, repo = "recipes/bench") {
-  const filler = Array.from({ length: 5 }, (_, i) => ({
-    id: "c".repeat(39) + i,
-    message: `claim(gate-${i}): ${"x".repeat(600)}`,
+  const captured = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown> & { commits: Array<Record<string, unknown>>; repository: Record<string, unknown> };
+  const commits = Array.from({ length: 5 }, (_, i) => ({
+    ...captured.commits[0],
+    id: `${"c".repeat(39)}${i}`,
+    message: `claim(gate-${i}): take gate ${i} of the phase\n\nEvidence and the plan for this gate, as the builder writes it.\n`,
     url: `https://git.example.org/${repo}/commit/${"c".repeat(39)}${i}`,
-    author: { name: "Bench", email: "bench@example.org", username: "bench" },
-    committer: { name: "Bench", email: "bench@example.org", username: "bench" },
-    verification: null,
-    timestamp: "2026-11-24T00:00:00Z",
     added: [],
-    removed: [],
-    modified: ["machine-docs/STATUS.md"],
+    modified: ["machine-docs/STATUS.md", `gates/${i}.md`],
   }));
-  const fixed = {
+  const fixed: Record<string, unknown> = {
+    ...captured,
     ref: "refs/heads/main",
     before: "b".repeat(40),
     compare_url: `https://git.example.org/${repo}/compare`,
-    commits: filler,
+    commits,
+    head_commit: commits[0],
     total_commits: 5,
-    repository: { id: 1, name: repo.split("/")[1], full_name: repo, clone_url: `https://git.example.org/${repo}.git` },
-    pusher: { id: 1, login: "bench" },
-    sender: { id: 1, login: "bench" },
+    repository: { ...captured.repository, name: repo.split("/")[1], full_name: repo, clone_url: `https://git.example.org/${repo}.git` },
   };
+  delete fixed.after;
   // `after` (part of the dedupe key) goes last so that only the tail differs per delivery.
   const prefix = Buffer.from(JSON.stringify(fixed, null, 2).replace(/\n}$/, ',\n  "after": "'));
   const key = Buffer.alloc(64);
