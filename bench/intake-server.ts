@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
+import { logStream } from "../src/log.ts";
 import { Webhooks, createNodeMiddleware } from "@octokit/webhooks";
 import { parseConfig } from "../src/config/load.ts";
 import { startBot } from "../src/main.ts";
@@ -42,8 +42,8 @@ if (kind === "bare") {
     // BENCH_SYNC=normal measures the store without an fsync per commit.
     store: { synchronous: process.env.BENCH_SYNC === "normal" ? "normal" : "full" },
   });
-  // The production log level, written to a file as a deployment would.
-  const bot = await startBot({ config, handlers: () => [], logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: false }) });
+  // The production log level and log stream, written to a file as a deployment would.
+  const bot = await startBot({ config, handlers: () => [], logDestination: logStream(join(dir, "bot.log")) });
   port = bot.port;
 } else {
   throw new Error(`unknown server kind ${kind}`);

@@ -1,3 +1,4 @@
+import { openSync } from "node:fs";
 import { pino, type Logger, type DestinationStream } from "pino";
 import { REDACTED, type Redactor } from "./redact.ts";
 
@@ -34,8 +35,29 @@ export function createLogger(level: string, redact: Redactor, destination?: Dest
         },
       },
     },
-    destination,
+    destination ?? logStream(),
   );
+}
+
+/**
+ * Where logs go unless told otherwise (stdout by default): written in the background in blocks
+ * of up to 4 KiB rather than one write per line, since every delivery logs a line and a write
+ * each would be a system call on the event loop per delivery. Flushed every second and when
+ * the process exits, so a line is at most a second late (and lost only with a SIGKILL).
+ */
+export function logStream(dest: number | string = 1): DestinationStream {
+  // A file is opened here, not in the background, so a line logged just before an exit is kept.
+  const fd = typeof dest === "number" ? dest : openSync(dest, "a");
+  const stream = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // Not open yet, or being closed: the next tick or the exit flush writes it.
+    }
+  }, 1000);
+  timer.unref();
+  return stream;
 }
 
 /** The value with secrets censored; the same object when there was nothing to censor. */

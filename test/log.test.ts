@@ -1,7 +1,13 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Writable } from "node:stream";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrub } from "../src/log.ts";
+import { createLogger, logStream, scrub } from "../src/log.ts";
 import { makeRedactor } from "../src/redact.ts";
+import { tempDir } from "./support/bot.ts";
+import { waitFor } from "./support/wait.ts";
 
 const SECRET = "s3cret-token-value";
 const redact = makeRedactor([SECRET]);
@@ -53,5 +59,27 @@ describe("log redaction", () => {
     expect(out).not.toBe(dirty);
     expect(out.nested.token).toBe("[redacted]");
     expect(dirty.nested.token).toBe("x");
+  });
+});
+
+describe("log stream", () => {
+  it("writes a lone line within about a second, without waiting for the block to fill", async () => {
+    const file = join(tempDir(), "bot.log");
+    const log = createLogger("info", redact, logStream(file));
+    log.info({ delivery: "d-1" }, "delivery accepted");
+    const text = await waitFor(() => (existsSync(file) && readFileSync(file, "utf8").includes("d-1") ? readFileSync(file, "utf8") : null), "the line to reach the file");
+    expect(JSON.parse(text.trim())).toMatchObject({ delivery: "d-1", msg: "delivery accepted" });
+  });
+
+  it("writes every buffered line when the process exits", async () => {
+    const file = join(tempDir(), "bot.log");
+    const script = `
+      const { createLogger, logStream } = await import(${JSON.stringify(new URL("../src/log.ts", import.meta.url).href)});
+      const log = createLogger("info", (t) => t, logStream(${JSON.stringify(file)}));
+      for (let i = 0; i < 3; i++) log.info({ n: i }, "line");
+      process.exit(0);`;
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+    const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { n: number }).n);
+    expect(lines).toEqual([0, 1, 2]);
   });
 });
