@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
-import type { DeliveryStore, StoredDelivery } from "../store/deliveries.ts";
+import type { DeliveryStore, DueDelivery } from "../store/deliveries.ts";
 import { parseEvent, type ParseResult, type WebhookEvent } from "../webhooks/events.ts";
 import { eventKind } from "../webhooks/identify.ts";
 import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
@@ -51,7 +51,7 @@ export class Dispatcher extends LaneWorker {
       pollMs: o.pollMs ?? 1000,
       next: async (free, busy) => {
         // One job per repo: that repo's due deliveries, handled one after another in order.
-        const lanes = new Map<string, StoredDelivery[]>();
+        const lanes = new Map<string, DueDelivery[]>();
         for (const d of await o.store.due(o.clock.now(), LANE_BATCH * free, busy)) {
           const lane = (d.repo ?? "").toLowerCase();
           const list = lanes.get(lane) ?? [];
@@ -90,7 +90,7 @@ export class Dispatcher extends LaneWorker {
     });
   }
 
-  private async eventOf(d: StoredDelivery): Promise<ParseResult | null> {
+  private async eventOf(d: DueDelivery): Promise<ParseResult | null> {
     const known = this.parsed.get(d.id);
     if (known) {
       this.parsed.delete(d.id);
@@ -114,7 +114,7 @@ export class Dispatcher extends LaneWorker {
    * writes it once, at the end of its batch: handlers still run strictly one delivery after
    * another, but a batch costs one commit, and its successes one statement.
    */
-  private async process(d: StoredDelivery, batch: Bookkeeping): Promise<void> {
+  private async process(d: DueDelivery, batch: Bookkeeping): Promise<void> {
     const { store, clock } = this.o;
     const writes = batch.writes;
     const parsed = await this.eventOf(d);

@@ -41,6 +41,9 @@ export interface StoredDelivery {
 
 export type DeliverySummary = StoredDelivery;
 
+/** What the dispatcher needs of a delivery that is due. */
+export type DueDelivery = Pick<StoredDelivery, "seq" | "id" | "event" | "repo" | "attempts" | "lastError" | "receivedAt">;
+
 /** The narrow interface intake, dispatcher, API and CLI use; SQLite is one implementation. */
 export interface DeliveryStore {
   /** Durably records a delivery; resolves only after the commit that holds it. */
@@ -48,7 +51,7 @@ export interface DeliveryStore {
   /** What a delivery carries for its handlers (null for ignored ones). */
   payload(seq: number): Promise<StoredPayload | null>;
   /** Pending deliveries that are due, oldest first, skipping the repos in `busyRepos` (lower-case); without payloads. */
-  due(now: number, limit: number, busyRepos?: ReadonlySet<string>): Promise<StoredDelivery[]>;
+  due(now: number, limit: number, busyRepos?: ReadonlySet<string>): Promise<DueDelivery[]>;
   handlersDone(seq: number): Promise<Set<string>>;
   recordHandler(seq: number, handler: string, error: string | null, now: number): Promise<void>;
   finish(seq: number, state: "done" | "dead", error: string | null, now: number): Promise<void>;
@@ -116,10 +119,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
   ) {
     this.q = {
       existing: db.prepare(`SELECT id FROM deliveries WHERE id = ? OR (content_key IS NOT NULL AND content_key = ?) LIMIT 1`),
-      due: db.prepare(
-        `SELECT * FROM deliveries INDEXED BY deliveries_pending WHERE state = 'pending' AND next_at <= ?
-         AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
-      ),
+      // Rows as arrays of the few columns the dispatcher reads: it runs for every batch of deliveries.
+      due: db
+        .prepare(
+          `SELECT seq, id, event, repo, attempts, last_error, received_at FROM deliveries INDEXED BY deliveries_pending
+           WHERE state = 'pending' AND next_at <= ? AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+        )
+        .raw(),
       handlersDone: db.prepare(`SELECT handler FROM handler_results WHERE delivery_seq = ? AND state = 'done'`),
       get: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM deliveries WHERE id = ?`),
       event: db.prepare(`SELECT event FROM delivery_events WHERE seq = ?`),
@@ -150,8 +156,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
     });
   }
 
-  async due(now: number, limit: number, busyRepos: ReadonlySet<string> = new Set()): Promise<StoredDelivery[]> {
-    return (this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Row[]).map(fromRow);
+  async due(now: number, limit: number, busyRepos: ReadonlySet<string> = new Set()): Promise<DueDelivery[]> {
+    const rows = this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Array<[number, string, string, string | null, number, string | null, number]>;
+    return rows.map(([seq, id, event, repo, attempts, lastError, receivedAt]) => ({ seq, id, event, repo, attempts, lastError, receivedAt }));
   }
 
   async payload(seq: number): Promise<StoredPayload | null> {
