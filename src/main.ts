@@ -202,7 +202,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log: log.child({ component: "intake" }),
     metrics,
-    onAccepted: (id, event) => dispatcher.accepted(id, event),
+    dispatch: dispatcher,
   });
   let ready = false;
   const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url });

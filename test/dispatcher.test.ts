@@ -9,7 +9,7 @@ import type { PushEvent } from "../src/webhooks/events.ts";
 import type { Handler } from "../src/handlers/handler.ts";
 import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts";
 import { startTestBot, tempDir, TEST_TOKEN, type TestBot } from "./support/bot.ts";
-import { postRaw } from "./support/post.ts";
+import { postRaw, signedHeaders } from "./support/post.ts";
 import { waitFor } from "./support/wait.ts";
 
 const run = promisify(execFile);
@@ -121,5 +121,24 @@ describe("dispatcher", () => {
     expect(JSON.parse(stored.event)).toEqual(seen[1]);
     expect(check.prepare(`SELECT count(*) AS n FROM delivery_bodies`).get()).toEqual({ n: 1 });
     check.close();
+  });
+
+  it("keeps no parsed event behind once deliveries are handled, whatever order commits and lookups take", async () => {
+    const handled = new Set<string>();
+    const recorder: Handler = { name: "recorder", kinds: ["push"], handle: async (_e, ctx) => void handled.add(ctx.deliveryId) };
+    bot = await startTestBot({ overrides: { webhook: { secrets: [FIXTURE_SECRET] } }, handlers: () => [recorder] });
+    const template = fixture("003-push").body.toString("utf8");
+    const before = (JSON.parse(template) as { after: string }).after;
+    const sends = Array.from({ length: 300 }, (_, i) => {
+      // Every tenth one is a redelivery (a new id, the same content) of the one before it.
+      const n = i % 10 === 9 ? i - 1 : i;
+      const body = template.replaceAll(before, n.toString(16).padStart(40, "0"));
+      return postRaw(bot!.url, signedHeaders("push", `burst-${i}`, body, FIXTURE_SECRET), body);
+    });
+    const statuses = (await Promise.all(sends)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(270);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    await waitFor(async () => handled.size === 270 && (await bot!.store.deliveries.count("pending")) === 0, "every stored delivery to be handled");
+    expect(bot.dispatcher.primed).toBe(0);
   });
 });

@@ -73,10 +73,23 @@ export class Dispatcher extends LaneWorker {
     });
   }
 
-  /** Intake committed a delivery: look for work soon, with its event already parsed. */
-  accepted(deliveryId: string, event: WebhookEvent): void {
+  /**
+   * Intake is about to store a delivery to process, already parsed. Told before the commit,
+   * because a lookup may find the row as soon as it commits: an event cached only afterwards
+   * could miss its delivery and stay cached for good.
+   */
+  prime(deliveryId: string, event: WebhookEvent): void {
     if (this.parsed.size < MAX_PARSED) this.parsed.set(deliveryId, event);
-    this.freshLanes.add(event.repo.toLowerCase());
+  }
+
+  /** The delivery was not stored after all (a duplicate, or the store failed). */
+  forget(deliveryId: string): void {
+    this.parsed.delete(deliveryId);
+  }
+
+  /** Intake committed a delivery of `repo`: look for work soon. */
+  accepted(repo: string): void {
+    this.freshLanes.add(repo.toLowerCase());
     if (this.lookScheduled) return;
     // A commit settles every delivery it holds in the same turn: look once, after all of them.
     this.lookScheduled = true;
@@ -88,6 +101,11 @@ export class Dispatcher extends LaneWorker {
       // would only scan past that repo's backlog.
       if (lanes.some((lane) => !this.runner.isBusy(lane))) this.runner.wake();
     });
+  }
+
+  /** Events cached for deliveries not yet handled (bounded). */
+  get primed(): number {
+    return this.parsed.size;
   }
 
   private async eventOf(d: DueDelivery): Promise<ParseResult | null> {

@@ -18,8 +18,8 @@ export interface IntakeDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "deliveries" | "ackLatency">;
-  /** Told after a delivery to process has been committed. */
-  onAccepted: (deliveryId: string, event: WebhookEvent) => void;
+  /** The dispatcher: handed each delivery to process, parsed, before its commit; told after. */
+  dispatch: { prime(deliveryId: string, event: WebhookEvent): void; forget(deliveryId: string): void; accepted(repo: string): void };
 }
 
 /**
@@ -99,14 +99,17 @@ export function createIntake(deps: IntakeDeps) {
       record = toRecord(base, typed, ignoreReason(typed, deps.policy));
     }
 
+    if (typed !== null && record.state === "pending") deps.dispatch.prime(id, typed);
     let outcome;
     try {
       outcome = await deps.store.accept(record);
     } catch (err) {
+      deps.dispatch.forget(id);
       deps.log.error({ ...about, err }, "could not store the delivery");
       return answer(503, "store_error", "the delivery could not be stored; nothing was accepted", event);
     }
     if (outcome.status === "duplicate") {
+      deps.dispatch.forget(id);
       deps.log.info({ ...about, of: outcome.of }, "duplicate delivery");
       return answer(200, "duplicate", `duplicate of delivery ${outcome.of}`, event);
     }
@@ -115,7 +118,7 @@ export function createIntake(deps: IntakeDeps) {
       return answer(202, "ignored", `ignored: ${record.reason}`, event);
     }
     deps.log.info({ ...about, repo: record.repo, action: record.action }, "delivery accepted");
-    deps.onAccepted(id, typed);
+    deps.dispatch.accepted(typed.repo);
     return answer(202, "accepted", `accepted delivery ${id}`, event);
   };
 }
