@@ -1,12 +1,14 @@
 // npm run bench:intake [-- --duration 10 --connections 50]
 //
-// Side by side in one run, on the same signed ~6 KB push deliveries with distinct ids:
+// Side by side in one run, on the same signed ~7.9 KB push deliveries with distinct ids:
 //   bare     node:http that reads the body and answers 202 (the ceiling)
 //   octokit  @octokit/webhooks createNodeMiddleware verifying X-Hub-Signature-256 (stores nothing)
 //   bot      cc-ci-bot: verify, parse, validate, persist to SQLite (group commit), answer 202
-// then the bot alone at a fixed 200 req/s (open loop) for its ack latency. Each server runs in its own
-// process; the load generator (autocannon) runs in this one.
-import { spawn, type ChildProcess } from "node:child_process";
+// then the bot alone at a fixed 200 req/s (open loop) for its ack latency, and its memory across
+// 100,000 deliveries. Each server runs in its own process; the load generator (autocannon) runs in
+// this one.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus } from "node:os";
 import { createInterface } from "node:readline";
@@ -20,6 +22,17 @@ const { values } = parseArgs({
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const SECRET = "bench-webhook-secret";
+
+/** Resident memory of a process, in bytes (Linux /proc, else ps). */
+function rss(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {
+    // not Linux
+  }
+  return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" }).trim()) * 1024;
+}
 
 async function startServer(kind: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", new URL("./intake-server.ts", import.meta.url).pathname, kind, SECRET], {
@@ -43,12 +56,13 @@ interface Result {
   errors: number;
 }
 
-async function load(port: number, seconds: number): Promise<Result> {
+/** Closed-loop load for `seconds`, or until `amount` requests have been answered. */
+async function load(port: number, until: { seconds: number } | { amount: number }): Promise<Result> {
   const next = deliveryFactory(SECRET);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
-    duration: seconds,
+    ...("seconds" in until ? { duration: until.seconds } : { amount: until.amount }),
     requests: [
       {
         method: "POST",
@@ -131,8 +145,8 @@ async function fixedRate(port: number, rate: number, seconds: number): Promise<R
 async function measure(kind: string): Promise<Result> {
   const { child, port } = await startServer(kind);
   try {
-    await load(port, 1); // warm-up: JIT, connection pool, SQLite pages
-    return await load(port, duration);
+    await load(port, { seconds: 1 }); // warm-up: JIT, connection pool, SQLite pages
+    return await load(port, { seconds: duration });
   } finally {
     child.kill("SIGTERM");
   }
@@ -158,4 +172,17 @@ try {
   console.log(`bot at 200 req/s ${fmt(fixed)}   (target p99 < 5 ms)`);
 } finally {
   child.kill("SIGTERM");
+}
+
+// Memory stays flat: the bot's resident size after a warm-up, then after 100,000 more deliveries.
+const mem = await startServer("bot");
+try {
+  await load(mem.port, { amount: 10_000 });
+  const before = rss(mem.child.pid!);
+  await load(mem.port, { amount: 100_000 });
+  const after = rss(mem.child.pid!);
+  const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+  console.log(`bot memory  RSS ${mb(before)} MB after 10,000 deliveries, ${mb(after)} MB after 100,000 more: growth ${mb(after - before)} MB   (target < 20 MB)`);
+} finally {
+  mem.child.kill("SIGTERM");
 }
