@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
@@ -9,9 +7,9 @@ import { startBot, type Bot, type BotOptions } from "../../src/main.ts";
 export const TEST_SECRET = "test-webhook-secret";
 export const TEST_TOKEN = "test-gitea-token-0123456789";
 
-export function tempDir(prefix = "ccci-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+import { tempDir } from "./temp.ts";
+
+export { tempDir };
 
 /** Collects the bot's JSON log lines so tests can read (and check redaction of) them. */
 export class LogCapture extends Writable {
