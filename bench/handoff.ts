@@ -6,6 +6,8 @@
 // Printed beside the polling watchdog it replaces: a `git fetch` every 30 s notices a commit
 // after a delay spread evenly over 0-30 s.
 import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
+import { once } from "node:events";
 import { cpus } from "node:os";
 import { parseArgs, promisify } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
@@ -59,6 +61,8 @@ const cleanup = async () => {
   bot.kill("SIGTERM");
   await emu.close();
   await agents.close();
+  if (bot.exitCode === null) await once(bot, "exit");
+  rmSync(dir, { recursive: true, force: true });
 };
 
 const latencies: number[] = [];

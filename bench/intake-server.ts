@@ -2,7 +2,7 @@
 //   node --import tsx bench/intake-server.ts bot|bare|octokit <secret>
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logStream } from "../src/log.ts";
@@ -19,6 +19,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<numb
 }
 
 let port: number;
+let stop = async () => {};
 if (kind === "bare") {
   port = await listen((req, res) => {
     req.on("data", () => {});
@@ -45,8 +46,14 @@ if (kind === "bare") {
   // The production log level and log stream, written to a file as a deployment would.
   const bot = await startBot({ config, handlers: () => [], logDestination: logStream(join(dir, "bot.log")) });
   port = bot.port;
+  // Leave nothing behind: a stopped bot's files are deleted, not written back to disk later
+  // while the next measurement runs.
+  stop = async () => {
+    await bot.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
 } else {
   throw new Error(`unknown server kind ${kind}`);
 }
 process.stdout.write(`READY ${port}\n`);
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => process.exit(0));
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stop().finally(() => process.exit(0)));

@@ -5,6 +5,8 @@
 // comment is on its own PR (a run per head), one after another. Printed beside the polling
 // bridge it replaces, which looked for comments every 30-60 s.
 import { cpus } from "node:os";
+import { rmSync } from "node:fs";
+import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { tempDir } from "../test/support/bot.ts";
@@ -50,6 +52,8 @@ for (let i = 0; i <= comments; i++) {
 }
 bot.kill("SIGTERM");
 await emu.close();
+if (bot.exitCode === null) await once(bot, "exit");
+rmSync(dir, { recursive: true, force: true });
 
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
