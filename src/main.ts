@@ -269,6 +269,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
+  // Whoever started the bot waits for this line: do not hold it back in the log buffer.
+  log.flush();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
