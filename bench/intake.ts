@@ -167,22 +167,28 @@ console.log(`ratio bot/octokit ${(bot.rps / octokit.rps).toFixed(2)}   (target >
 
 const { child, port } = await startServer("bot");
 try {
-  await fixedRate(port, 200, 1);
+  // A fresh process: warm it up first (JIT tiers, heap, SQLite pages), as a bot that has been
+  // running is; the first seconds of a new process are slower, not what deliveries usually meet.
+  await fixedRate(port, 200, 5);
   const fixed = await fixedRate(port, 200, duration);
   console.log(`bot at 200 req/s ${fmt(fixed)}   (target p99 < 5 ms)`);
 } finally {
   child.kill("SIGTERM");
 }
 
-// Memory stays flat: the bot's resident size after a warm-up, then after 100,000 more deliveries.
+// Memory stays flat: the bot's resident size after a warm-up that lets its heap reach its working
+// size, then every 20,000 deliveries across 100,000 more.
 const mem = await startServer("bot");
 try {
-  await load(mem.port, { amount: 10_000 });
-  const before = rss(mem.child.pid!);
-  await load(mem.port, { amount: 100_000 });
-  const after = rss(mem.child.pid!);
+  await load(mem.port, { amount: 30_000 });
+  const samples = [rss(mem.child.pid!)];
+  for (let i = 0; i < 5; i++) {
+    await load(mem.port, { amount: 20_000 });
+    samples.push(rss(mem.child.pid!));
+  }
   const mb = (b: number) => (b / 2 ** 20).toFixed(1);
-  console.log(`bot memory  RSS ${mb(before)} MB after 10,000 deliveries, ${mb(after)} MB after 100,000 more: growth ${mb(after - before)} MB   (target < 20 MB)`);
+  const growth = samples.at(-1)! - samples[0]!;
+  console.log(`bot memory  RSS ${samples.map(mb).join(" -> ")} MB every 20,000 deliveries after a 30,000 warm-up: growth ${mb(growth)} MB   (target < 20 MB)`);
 } finally {
   mem.child.kill("SIGTERM");
 }
