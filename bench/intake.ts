@@ -25,9 +25,14 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
   },
 });
-const duration = Number(values.duration);
-const rounds = Number(values.rounds);
-const connections = Number(values.connections);
+const [duration, connections, rounds] = (["duration", "connections", "rounds"] as const).map((name) => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench:intake: --${name} must be a whole number of at least 1, got "${values[name]}"`);
+    process.exit(2);
+  }
+  return n;
+}) as [number, number, number];
 const SECRET = "bench-webhook-secret";
 
 /** Resident memory of a process, in bytes (Linux /proc, else ps). */
@@ -41,7 +46,7 @@ function rss(pid: number): number {
   return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" }).trim()) * 1024;
 }
 
-/** CPU time (µs) a process has used on its main thread and on all its other threads (Linux /proc). */
+/** Microseconds per clock tick, the unit of /proc CPU times. */
 const TICK_US = (() => {
   try {
     return 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
@@ -49,6 +54,7 @@ const TICK_US = (() => {
     return NaN;
   }
 })();
+/** CPU time (µs) a process has used on its main thread and on all its other threads (Linux /proc). */
 function threadCpu(pid: number): { main: number; others: number } | null {
   try {
     let main = 0;
