@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts";
-import { startTestBot, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { postRaw, signedHeaders } from "./support/post.ts";
 import type { Handler } from "../src/handlers/handler.ts";
 import { waitFor } from "./support/wait.ts";
@@ -35,6 +35,28 @@ describe("health, readiness, metrics and logs", () => {
     expect(text).toContain('ccci_dispatcher_failures_total{handler="boom"} 1');
     expect(text).toContain("ccci_dead_letters 1");
     expect(text).toMatch(/ccci_outbox_backlog [01]/);
+  });
+
+  it("counts events outside the known set as other, so made-up event names do not grow /metrics", async () => {
+    bot = await startTestBot({ handlers: () => [] });
+    const send = (event: string, i: number) => {
+      const body = JSON.stringify({ n: i });
+      return postRaw(bot.url, signedHeaders(event, `made-up-${i}`, body, TEST_SECRET), body);
+    };
+    // One of each label the intake can emit for such deliveries, before measuring.
+    expect((await send("made-up-warmup", -1)).status).toBe(202);
+    const before = await (await fetch(`${bot.url}/metrics`)).text();
+    for (let i = 0; i < 2000; i += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, j) => send(`made-up-${i + j}`, i + j)));
+      expect(batch.every((r) => r.status === 202)).toBe(true);
+    }
+    const after = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(after).toContain('ccci_deliveries_total{event="other",outcome="ignored"} 2001');
+    expect(after).not.toContain("made-up");
+    // Only the counts change: the same series, the same size give or take their digits.
+    const series = (text: string) => text.split("\n").filter((l) => !l.startsWith("#")).map((l) => l.replace(/ [0-9.e+-]+$/, ""));
+    expect(series(after)).toEqual(series(before));
+    expect(Math.abs(after.length - before.length)).toBeLessThan(200);
   });
 
   it("logs JSON with the delivery id on every line about a delivery, and never the token or secret", async () => {

@@ -6,6 +6,7 @@ import type { DeliveryStore, IncomingDelivery } from "../store/deliveries.ts";
 import type { Clock } from "../clock.ts";
 import { contentKey, eventAction, parseEvent, type WebhookEvent } from "./events.ts";
 import { eventKind, identify } from "./identify.ts";
+import { eventLabel } from "./event-label.ts";
 import { readBody } from "./read-body.ts";
 import { verifySignature } from "./signature.ts";
 import { ignoreReason, type IntakePolicy } from "./ignore.ts";
@@ -31,8 +32,8 @@ export interface IntakeDeps {
 export function createIntake(deps: IntakeDeps) {
   return async function intake(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const answer = (status: number, outcome: string, message: string, event = "unknown") => {
-      deps.metrics.deliveries.inc({ event, outcome });
+    const answer = (status: number, outcome: string, message: string, event: string | null = null) => {
+      deps.metrics.deliveries.inc({ event: eventLabel(event), outcome });
       deps.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (res.headersSent) return;
       res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(message) + 1 });
