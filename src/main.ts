@@ -17,6 +17,7 @@ import { createHandlers } from "./handlers/registry.ts";
 import { createIntake } from "./webhooks/intake.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
 import { createWebApp } from "./web/app.ts";
+import { limitConnections, serverOptions } from "./web/connection-limits.ts";
 import { Mirrors } from "./git/mirrors.ts";
 import { Phases } from "./handlers/phases.ts";
 import { LoopSweep } from "./handlers/loop-sweep.ts";
@@ -207,7 +208,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let ready = false;
   const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url });
   const rest = getRequestListener(app.fetch);
-  const server = createServer((req, res) => {
+  const limits = { requestTimeoutMs: config.server.requestTimeoutSeconds * 1000, maxConnections: config.server.maxConnections };
+  const server = createServer(serverOptions(limits), (req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
       intake(req, res).catch((err: unknown) => {
         log.error({ err }, "intake failed");
@@ -218,6 +220,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void rest(req, res);
   });
   server.keepAliveTimeout = 5_000;
+  limitConnections(server, limits, { log: log.child({ component: "server" }), metrics });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.server.port, config.server.host, () => resolve());

@@ -21,6 +21,12 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    connectionsRefused: new Counter({
+      name: "ccci_connections_refused_total",
+      help: "Connections closed by the server's limits, by reason (timeout: a request slower than server.requestTimeoutSeconds; max_connections)",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
     handlerFailures: new Counter({
       name: "ccci_dispatcher_failures_total",
       help: "Handler failures by handler (each failed attempt)",

@@ -95,6 +95,10 @@ export const configSchema = z.object({
       publicUrl: z.url().optional(),
       /** Bearer token for the operator's API calls (pause/resume); unset: those calls are refused. */
       operatorToken: z.string().min(16, "must be at least 16 characters").optional(),
+      /** A request whose headers and body have not all arrived by then is answered 408 and closed. */
+      requestTimeoutSeconds: z.number().positive().max(3600).default(30),
+      /** Connections beyond this many at once are closed as they arrive. */
+      maxConnections: z.number().int().min(1).default(1000),
     })
     .prefault({}),
   dataDir: z.string().min(1).default("./data"),
