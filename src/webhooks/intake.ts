@@ -8,6 +8,7 @@ import { contentKey, eventAction, parseEvent, type WebhookEvent } from "./events
 import { eventKind, identify } from "./identify.ts";
 import { eventLabel } from "./event-label.ts";
 import { readBody } from "./read-body.ts";
+import { answerAndDrain } from "./drain.ts";
 import { verifySignature } from "./signature.ts";
 import { ignoreReason, type IntakePolicy } from "./ignore.ts";
 
@@ -32,9 +33,12 @@ export interface IntakeDeps {
 export function createIntake(deps: IntakeDeps) {
   return async function intake(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const answer = (status: number, outcome: string, message: string, event: string | null = null) => {
+    const count = (outcome: string, event: string | null) => {
       deps.metrics.deliveries.inc({ event: eventLabel(event), outcome });
       deps.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    const answer = (status: number, outcome: string, message: string, event: string | null = null) => {
+      count(outcome, event);
       if (res.headersSent) return;
       res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(message) + 1 });
       res.end(message + "\n");
@@ -59,11 +63,13 @@ export function createIntake(deps: IntakeDeps) {
     const read = await readBody(req, deps.maxBodyBytes);
     if (!read.ok) {
       if (read.tooLarge) {
-        // Answer now and drop the connection instead of draining the rest of the body.
-        res.setHeader("connection", "close");
-        res.once("finish", () => req.destroy());
-        return refuse(413, `body is larger than the limit of ${deps.maxBodyBytes} bytes`);
+        const message = `body is larger than the limit of ${deps.maxBodyBytes} bytes`;
+        deps.log.info({ status: 413, reason: message }, "delivery refused");
+        count("rejected_413", null);
+        return answerAndDrain(req, res, 413, message);
       }
+      // Cut off by the request time bound (answered 408 there) or gone: nobody to answer.
+      if (req.socket.destroyed) return deps.log.debug({ reason: read.error }, "delivery abandoned by its connection");
       return refuse(400, `could not read the body: ${read.error}`);
     }
 
