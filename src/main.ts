@@ -15,6 +15,7 @@ import { Dispatcher } from "./handlers/dispatcher.ts";
 import type { Handler } from "./handlers/handler.ts";
 import { createHandlers } from "./handlers/registry.ts";
 import { createIntake } from "./webhooks/intake.ts";
+import { ParsePool } from "./webhooks/parse-pool.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
 import { createWebApp } from "./web/app.ts";
 import { limitConnections, serverOptions } from "./web/connection-limits.ts";
@@ -195,10 +196,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (config.webhook.secrets.length === 0) {
     log.error("no webhook secret configured: every delivery will be refused. Set WEBHOOK_SECRET (or webhook.secrets) to the secret of the Gitea webhook.");
   }
+  const parser = new ParsePool({ inlineBytes: 64 * 1024, maxQueuedBytes: 4 * config.webhook.maxBodyBytes, maxHeapMb: 512, log: log.child({ component: "intake" }) });
   const intake = createIntake({
     store: store.deliveries,
     secrets: () => config.webhook.secrets,
     maxBodyBytes: config.webhook.maxBodyBytes,
+    parser,
     policy,
     clock,
     log: log.child({ component: "intake" }),
@@ -284,6 +287,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
+      await parser.stop();
       await supervisor.stop();
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.

@@ -4,7 +4,8 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DeliveryStore, IncomingDelivery } from "../store/deliveries.ts";
 import type { Clock } from "../clock.ts";
-import { contentKey, eventAction, parseEvent, type WebhookEvent } from "./events.ts";
+import { contentKey, eventAction, type WebhookEvent } from "./events.ts";
+import type { ParsePool } from "./parse-pool.ts";
 import { eventKind, identify } from "./identify.ts";
 import { eventLabel } from "./event-label.ts";
 import { readBody } from "./read-body.ts";
@@ -16,6 +17,8 @@ export interface IntakeDeps {
   store: Pick<DeliveryStore, "accept">;
   secrets: () => readonly string[];
   maxBodyBytes: number;
+  /** Bounds the nesting, then parses: large bodies off the event loop. */
+  parser: Pick<ParsePool, "parse">;
   policy: IntakePolicy;
   clock: Clock;
   log: Logger;
@@ -94,13 +97,8 @@ export function createIntake(deps: IntakeDeps) {
     if (kind === null) {
       record = { ...base, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, payload: null };
     } else {
-      let json: unknown;
-      try {
-        json = JSON.parse(signed.toString("utf8"));
-      } catch (err) {
-        return refuse(400, `body is not valid JSON: ${(err as Error).message}`);
-      }
-      const parsed = parseEvent(kind, identity.type, json);
+      const parsed = await deps.parser.parse(kind, identity.type, signed);
+      if (parsed === "busy") return refuse(503, "too many large deliveries are being parsed at once; nothing was accepted");
       if (!parsed.ok) return refuse(400, parsed.error);
       typed = parsed.event;
       record = toRecord(base, typed, ignoreReason(typed, deps.policy));

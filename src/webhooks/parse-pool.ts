@@ -1,0 +1,87 @@
+import { Worker } from "node:worker_threads";
+import type { Logger } from "../log.ts";
+import type { ParseResult } from "./events.ts";
+import type { EventKind } from "./identify.ts";
+import { parseBody } from "./parse-body.ts";
+import type { ParseJob } from "./parse-worker.ts";
+
+export interface ParsePoolOptions {
+  /** Bodies up to this size are parsed on the event loop: a few milliseconds at most. */
+  inlineBytes: number;
+  /** Large bodies waiting for the parser thread, in bytes; beyond, a delivery is refused (busy). */
+  maxQueuedBytes: number;
+  /** The parser thread's heap; a body that needs more is refused and the thread restarted. */
+  maxHeapMb: number;
+  log: Logger;
+}
+
+/**
+ * Parses a delivery's signed bytes, off the event loop when they are large. JSON.parse of a
+ * few megabytes of many small values takes up to a second and holds the loop all that time
+ * (SPEC §12: no delivery may delay another's answer by more than 100 ms), so bodies over
+ * `inlineBytes` go, one at a time, to a parser thread that hands back the small normalised event.
+ */
+export class ParsePool {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, { resolve: (r: ParseResult | "busy") => void; bytes: number }>();
+  private queuedBytes = 0;
+  private seq = 0;
+
+  constructor(private readonly o: ParsePoolOptions) {}
+
+  parse(kind: EventKind, type: string | null, body: Buffer): Promise<ParseResult | "busy"> {
+    if (body.length <= this.o.inlineBytes) return Promise.resolve(parseBody(kind, type, body));
+    if (this.queuedBytes + body.length > this.o.maxQueuedBytes) return Promise.resolve("busy");
+    const worker = this.start();
+    const id = ++this.seq;
+    // Handed over, not copied, when the body owns its memory (a large Buffer.concat does).
+    const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
+    this.queuedBytes += body.length;
+    return new Promise((resolve) => {
+      this.waiting.set(id, { resolve, bytes: body.length });
+      const job: ParseJob = { id, kind, type, body: own };
+      worker.postMessage(job, [own.buffer as ArrayBuffer]);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+    this.fail("the bot is stopping");
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL("./parse-worker.mjs", import.meta.url), {
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb },
+    });
+    w.unref();
+    w.on("message", (m: { id: number; result: ParseResult }) => {
+      const entry = this.waiting.get(m.id);
+      if (!entry) return;
+      this.waiting.delete(m.id);
+      this.queuedBytes -= entry.bytes;
+      entry.resolve(m.result);
+    });
+    const lost = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      this.o.log.warn({ reason: why }, "parser thread ended; a new one starts with the next large delivery");
+      this.fail(`the body could not be parsed: ${why}`);
+    };
+    w.on("error", (err) => lost(err.message));
+    w.on("exit", (code) => lost(`parser thread exited with code ${code}`));
+    this.worker = w;
+    return w;
+  }
+
+  private fail(error: string): void {
+    for (const [id, entry] of this.waiting) {
+      this.waiting.delete(id);
+      this.queuedBytes -= entry.bytes;
+      entry.resolve({ ok: false, error });
+    }
+  }
+}
