@@ -63,6 +63,14 @@ export type WebhookEvent = PushEvent | PullRequestEvent | CommentEvent;
 
 export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error: string };
 
+/**
+ * What the bot keeps of the free-text fields: commands are read from a comment's lines and pings
+ * quote a commit's subject, so a megabyte-long comment or subject would only be stored, queued
+ * and typed into a pane for nothing (SPEC §11: bounded comment length).
+ */
+export const MAX_COMMENT_CHARS = 64 * 1024;
+export const MAX_SUBJECT_CHARS = 1000;
+
 export function parseEvent(kind: EventKind, type: string | null, json: unknown): ParseResult {
   switch (kind) {
     case "push": {
@@ -71,7 +79,7 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
       const p = r.data;
       const commits = (p.commits ?? []).map((c) => ({
         sha: c.id,
-        subject: c.message.split("\n", 1)[0] ?? "",
+        subject: (c.message.split("\n", 1)[0] ?? "").slice(0, MAX_SUBJECT_CHARS),
         added: c.added ?? [],
         removed: c.removed ?? [],
         modified: c.modified ?? [],
@@ -119,7 +127,7 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         isPull,
         issueState: p.issue.state,
         commentId: p.comment.id,
-        body: p.comment.body,
+        body: p.comment.body.slice(0, MAX_COMMENT_CHARS),
         author: p.comment.user.login,
         createdAt: p.comment.created_at,
         updatedAt: p.comment.updated_at,
