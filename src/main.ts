@@ -196,7 +196,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   if (config.webhook.secrets.length === 0) {
     log.error("no webhook secret configured: every delivery will be refused. Set WEBHOOK_SECRET (or webhook.secrets) to the secret of the Gitea webhook.");
   }
-  const parser = new ParsePool({ inlineBytes: 64 * 1024, maxQueuedBytes: 4 * config.webhook.maxBodyBytes, maxHeapMb: 512, log: log.child({ component: "intake" }) });
+  const parser = new ParsePool({ inlineBytes: 64 * 1024, maxQueuedBytes: 4 * config.webhook.maxBodyBytes, maxHeapMb: 512, idleMs: 10_000, log: log.child({ component: "intake" }) });
   const intake = createIntake({
     store: store.deliveries,
     secrets: () => config.webhook.secrets,

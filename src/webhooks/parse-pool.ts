@@ -12,6 +12,12 @@ export interface ParsePoolOptions {
   maxQueuedBytes: number;
   /** The parser thread's heap; a body that needs more is refused and the thread restarted. */
   maxHeapMb: number;
+  /**
+   * The parser thread ends after this long without work: a thread's heap, grown by one large
+   * body, is given back to the system only when the thread ends (SPEC §12: memory back to its
+   * baseline within a minute after a burst).
+   */
+  idleMs: number;
   log: Logger;
 }
 
@@ -26,6 +32,7 @@ export class ParsePool {
   private readonly waiting = new Map<number, { resolve: (r: ParseResult | "busy") => void; bytes: number }>();
   private queuedBytes = 0;
   private seq = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ParsePoolOptions) {}
 
@@ -33,6 +40,8 @@ export class ParsePool {
     if (body.length <= this.o.inlineBytes) return Promise.resolve(parseBody(kind, type, body));
     if (this.queuedBytes + body.length > this.o.maxQueuedBytes) return Promise.resolve("busy");
     const worker = this.start();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const id = ++this.seq;
     // Handed over, not copied, when the body owns its memory (a large Buffer.concat does).
     const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
@@ -45,6 +54,7 @@ export class ParsePool {
   }
 
   async stop(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
@@ -64,6 +74,7 @@ export class ParsePool {
       this.waiting.delete(m.id);
       this.queuedBytes -= entry.bytes;
       entry.resolve(m.result);
+      if (this.waiting.size === 0) this.endWhenIdle(w);
     });
     const lost = (why: string) => {
       if (this.worker !== w) return;
@@ -75,6 +86,16 @@ export class ParsePool {
     w.on("exit", (code) => lost(`parser thread exited with code ${code}`));
     this.worker = w;
     return w;
+  }
+
+  private endWhenIdle(w: Worker): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.worker !== w || this.waiting.size > 0) return;
+      this.worker = null;
+      void w.terminate();
+    }, this.o.idleMs);
+    this.idleTimer.unref();
   }
 
   private fail(error: string): void {
