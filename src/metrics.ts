@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
@@ -7,8 +8,21 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 export function createMetrics() {
   const registry = new Registry();
   const registers = [registry];
+  // SPEC §12: no delivery may delay another's answer by more than 100 ms; this shows whether
+  // anything held the event loop that long since the last scrape.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   return {
     registry,
+    eventLoopDelayMax: new Gauge({
+      name: "ccci_event_loop_delay_max_seconds",
+      help: "The longest the event loop was held since the previous scrape",
+      registers,
+      collect() {
+        this.set(loopDelay.max / 1e9);
+        loopDelay.reset();
+      },
+    }),
     deliveries: new Counter({
       name: "ccci_deliveries_total",
       help: "Webhook deliveries by event and outcome (accepted, duplicate, ignored, rejected_<status>)",

@@ -3,7 +3,7 @@ import type { EventKind } from "./identify.ts";
 import { jsonDepthExceeds } from "./json-depth.ts";
 
 /**
- * Gitea's payloads nest at most about 7 levels (a fork's parent repository's owner in
+ * The captured Gitea 1.15 deliveries nest at most 5 levels; a fork's parent repository's owner in
  * modules/structs); 64 leaves room for whatever a newer forge adds.
  */
 export const MAX_JSON_DEPTH = 64;
