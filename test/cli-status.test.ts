@@ -9,7 +9,9 @@ const run = promisify(execFile);
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 const NC = "recipes/nextcloud";
 
-describe("cc-ci-bot status and testme", () => {
+// Each CLI call is a process loading the TypeScript sources, seconds apiece on a busy machine:
+// these tests get the time a loaded machine needs rather than the default budget.
+describe("cc-ci-bot status and testme", { timeout: 120_000 }, () => {
   let bot: TestBot;
   let emu: GiteaEmulator;
   afterEach(async () => {

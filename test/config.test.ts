@@ -87,14 +87,17 @@ describe("configuration", () => {
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("gitea.token: is required") });
   });
 
+  // Five processes, each loading the TypeScript sources (seconds apiece on a busy machine):
+  // started together, and given the time a loaded machine needs rather than the default budget.
   it("answers --help for every command and refuses unknown ones", async () => {
-    for (const cmd of ["serve", "check-config", "replay"]) {
-      const out = await run(process.execPath, [BIN, cmd, "--help"], { env: cleanEnv() });
-      expect(out.stdout).toMatch(new RegExp(`^Usage: cc-ci-bot ${cmd}`));
-    }
-    const top = await run(process.execPath, [BIN, "--help"], { env: cleanEnv() });
+    const cmds = ["serve", "check-config", "replay"];
+    const [helps, top, unknown] = await Promise.all([
+      Promise.all(cmds.map((cmd) => run(process.execPath, [BIN, cmd, "--help"], { env: cleanEnv() }))),
+      run(process.execPath, [BIN, "--help"], { env: cleanEnv() }),
+      run(process.execPath, [BIN, "frobnicate"], { env: cleanEnv() }).catch((e: { code: number; stderr: string }) => e),
+    ]);
+    helps.forEach((out, i) => expect(out.stdout).toMatch(new RegExp(`^Usage: cc-ci-bot ${cmds[i]}`)));
     expect(top.stdout).toContain("Commands:");
-    const unknown = await run(process.execPath, [BIN, "frobnicate"], { env: cleanEnv() }).catch((e: { code: number; stderr: string }) => e);
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
-  });
+  }, 120_000);
 });
