@@ -17,6 +17,8 @@ export function answerAndDrain(req: IncomingMessage, res: ServerResponse, status
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text), connection: "close" });
   // write, not end: Node closes a "connection: close" socket as soon as the response ends.
   res.write(text);
+  // The body already arrived whole (it ended in the chunk that passed the limit): nothing to drain.
+  if (req.complete) return void res.end();
   let seen = 0;
   const onData = (chunk: Buffer) => {
     seen += chunk.length;
