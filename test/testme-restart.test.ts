@@ -9,7 +9,8 @@ import { waitFor } from "./support/wait.ts";
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 const NC = "recipes/nextcloud";
 
-describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
+// Real bot processes, each loading the TypeScript sources (seconds apiece on a busy machine).
+describe("runs outlive the bot (real bot processes, SIGKILL)", { timeout: 120_000 }, () => {
   let bots: ChildBot[] = [];
   let emu: GiteaEmulator;
   afterEach(async () => {
