@@ -90,6 +90,11 @@ try {
   for (let i = 0; i < 300; i++) await deliver(normal());
   const baseline = rssMb();
   console.log(`bot RSS after 300 normal deliveries (baseline): ${fmt(baseline, 1)} MB`);
+  // The control: normal deliveries alone, for what this machine's load does to them by itself.
+  await loopDelayMax();
+  const cpuC = mainThreadCpuMs();
+  const control = await normalTraffic(new Promise((r) => setTimeout(r, seconds * 1000)));
+  console.log(`  control, normal deliveries alone: ${control.n}, p50 ${fmt(control.p50, 1)} ms, max ${fmt(control.max, 1)} ms; bot's event loop held at most ${fmt(await loopDelayMax())} ms, its CPU per delivery ${fmt((mainThreadCpuMs() - cpuC) / control.n, 1)} ms`);
 
   // 1. Hostile bodies, four senders at a time, with normal deliveries alongside.
   let worstNormal = 0;
