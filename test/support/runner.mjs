@@ -1,5 +1,5 @@
 // A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
-//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold | slow
+//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold
 // "hold" waits until <run-dir>/release exists and exits with the number written in it.
 // Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
 // outlives the test that started it.
@@ -45,11 +45,8 @@ switch (behaviour) {
     break;
   }
   case "slow": {
-    // Steps 1-6, then (so that a test sees the log grow whatever the machine's load) nothing
-    // until <run-dir>/release exists, then steps 7-12.
     let i = 0;
     const t = setInterval(() => {
-      if (i === 6 && !existsSync(join(dir, "release"))) return;
       console.log(`step ${++i}`);
       if (i === 12) {
         clearInterval(t);
