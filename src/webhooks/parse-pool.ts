@@ -53,6 +53,11 @@ export class ParsePool {
     });
   }
 
+  /** Whether the parser thread is running (it starts with the first large body). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
   async stop(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     const w = this.worker;
