@@ -102,9 +102,10 @@ export class GiteaApi {
     return this.get(`/repos/${repo}/issues/${issue}/comments`);
   }
 
-  /** Every status of a commit, newest first (what Gitea's API lists). */
+  /** Every status of a commit, oldest first (by id: Gitea's own orders tie within a second). Gitea names a status's state `status` here (`state` only when creating one). */
   async statuses(repo: string, sha: string): Promise<Array<{ id: number; state: string; context: string; description: string; target_url: string; created_at: string }>> {
-    return this.get(`/repos/${repo}/statuses/${sha}?limit=50`);
+    const list = await this.get<Array<{ id: number; status: string; context: string; description: string; target_url: string; created_at: string }>>(`/repos/${repo}/statuses/${sha}?limit=50`);
+    return list.map(({ status, ...rest }) => ({ ...rest, state: status })).sort((x, y) => x.id - y.id);
   }
 
   async reactions(repo: string, commentId: number): Promise<Array<{ content: string; user: { login: string } }>> {
