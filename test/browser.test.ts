@@ -23,7 +23,7 @@ describe("the pages in a real browser (Chromium)", () => {
     browser = await chromium.launch(CHROMIUM);
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     for (const r of ["recipes/nextcloud", "recipes/wordpress", "recipes/gitea"]) emu.state.addRepo(r);
     bot = await startTestBot({
       supervise: false,

@@ -27,7 +27,7 @@ afterEach(async () => {
 async function world(o: { flavour?: Flavour; testme?: Record<string, unknown>; gitea?: Record<string, unknown> } = {}): Promise<World> {
   const emu = await new GiteaEmulator({ flavour: o.flavour ?? "gitea-modern" }).start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("mallory");
   emu.state.addRepo(NC);
   emu.state.addRepo(WP);
@@ -337,7 +337,7 @@ describe("!testme catch-up sweep", () => {
     let now = Date.now() - 3_600_000;
     const emu = await new GiteaEmulator({ now: () => now }).start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
     const { pull } = await emu.openPull(NC, { author: "alice", headRef: "pass-9", headSha: newSha() });
     await emu.comment(NC, pull.number, "alice", "!testme"); // no hook yet: never delivered
