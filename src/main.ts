@@ -11,6 +11,7 @@ import { makeRedactor, type Redactor } from "./redact.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { GiteaClient, type GiteaPort } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
+import { warnIfOrgsHidden } from "./gitea/org-visibility.ts";
 import { Dispatcher } from "./handlers/dispatcher.ts";
 import type { Handler } from "./handlers/handler.ts";
 import { createHandlers } from "./handlers/registry.ts";
@@ -235,6 +236,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       log.info({ botUser: botLogin }, "bot account resolved from the token");
       outbox.wake();
       dispatcher.wake();
+      void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
     } catch (err) {
       log.warn({ err }, "could not ask Gitea who the token belongs to; will try again in 30 s");
       resolveTimer = setTimeout(() => void resolveBotUser(), 30_000);
@@ -242,6 +244,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }
   };
   if (botLogin === null) void resolveBotUser();
+  else void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
 
   const loopSweep = new LoopSweep({ loops: config.loops, mirrors, store, clock, log: log.child({ component: "sweep" }), onQueued: () => dispatcher.wake() });
   const commentSweep = new CommentSweep({

@@ -110,6 +110,11 @@ beforeAll(async () => {
   await both("not a collaborator", "GET", () => `/repos/${full}/collaborators/${u.stranger.user}`);
   await both("permission", "GET", () => `/repos/${full}/collaborators/${u.maintainer.user}/permission`);
   await both("org repos", "GET", () => `/orgs/${w.org}/repos?page=1&limit=50`);
+  // Asked by someone outside the org (a bot not added to it): a redirect, not an answer.
+  const basic = `Basic ${Buffer.from(`${u.stranger.user}:${u.stranger.password}`).toString("base64")}`;
+  emu.state.addUser(u.stranger.user, "stranger-token-0123456789");
+  realAnswers.set("org member asked by an outsider", await call(w.gitea.url, basic, "GET", `/orgs/${w.org}/members/${u.member.user}`));
+  emuAnswers.set("org member asked by an outsider", await call(emu.url, "token stranger-token-0123456789", "GET", `/orgs/${w.org}/members/${u.member.user}`));
 });
 afterAll(async () => {
   await real.close();
@@ -144,6 +149,7 @@ describe(`the emulator matches the real Gitea`, () => {
     "not a collaborator",
     "permission",
     "org repos",
+    "org member asked by an outsider",
   ])("API answer %s: status and shape", (name) => {
     const r = realAnswers.get(name)!;
     const e = emuAnswers.get(name)!;
