@@ -7,6 +7,7 @@ import { Agents } from "../../support/agents.ts";
 import { spawnBot, type ChildBot } from "../../support/child-bot.ts";
 import { tempDir } from "../../support/temp.ts";
 import { freePort } from "./free-port.ts";
+import type { E2eGitea } from "./gitea-server.ts";
 import { GitClone } from "./git-clone.ts";
 import { GiteaApi, type Credentials } from "./gitea-api.ts";
 
@@ -20,8 +21,7 @@ const PASSWORD = "E2e-passw0rd!";
  * configured by a YAML file and the environment.
  */
 export class World {
-  readonly gitea = inject("gitea");
-  readonly admin = new GiteaApi(this.gitea.url, this.gitea.admin);
+  readonly admin: GiteaApi;
   readonly tag = randomBytes(3).toString("hex");
   readonly org = `e2e-${this.tag}`;
   readonly dir = tempDir("ccci-e2e-");
@@ -34,6 +34,11 @@ export class World {
   bot: ChildBot | undefined;
   private configPath = "";
   readonly hooks = new Map<string, number>();
+
+  /** The real Gitea: the suite's (vitest's inject), or one a benchmark found itself. */
+  constructor(readonly gitea: E2eGitea = inject("gitea")) {
+    this.admin = new GiteaApi(gitea.url, gitea.admin);
+  }
 
   repo(name: string): string {
     return `${this.org}/${name}`;
