@@ -4,6 +4,10 @@ import { join } from "node:path";
 import { ManualClock } from "../src/clock.ts";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import type { SweepReport } from "../src/runs/sweep-report.ts";
+import { enrolledRepos } from "../src/runs/sweep-repos.ts";
+import { makeTestmeEnrolment } from "../src/config/enrolment.ts";
+import { GiteaClient } from "../src/gitea/client.ts";
+import { createLogger } from "../src/log.ts";
 import type { Run } from "../src/store/runs.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
@@ -247,6 +251,23 @@ describe("scheduled sweeps (ManualClock, emulated Gitea, real runner processes)"
     await w.bot.dispatcher.idle();
     expect(await w.bot.store.sweeps.recent(5)).toHaveLength(1);
   }, 60_000);
+});
+
+describe("the recipes a sweep tests", () => {
+  it("lists an organisation's and a user's repos behind the globs, keeps exact names, and says which owner could not be listed", async () => {
+    const emu = await new GiteaEmulator().start();
+    cleanups.push(() => emu.close());
+    emu.state.addUser("ci-bot", TEST_TOKEN);
+    emu.state.addOrg("recipes");
+    for (const r of ["recipes/zulip", "recipes/abra", "recipes/tools-x", "dana/keycloak", "dana/notes", "other/one"]) emu.state.addRepo(r);
+    const patterns = ["recipes/*", "dana/k*", "other/one", "ghost/*"];
+    const gitea = new GiteaClient({ url: emu.url, token: TEST_TOKEN });
+    emu.state.faults.push({ path: /\/users\/ghost\/repos$/, status: 500, times: 1 });
+    const got = await enrolledRepos(patterns, makeTestmeEnrolment({ testme: { repos: patterns } as never }), gitea, createLogger("silent", (s) => s));
+    expect(got.repos).toEqual(["dana/keycloak", "other/one", "recipes/abra", "recipes/tools-x", "recipes/zulip"]);
+    expect(got.failed).toEqual([{ repo: "ghost/*", reason: expect.stringMatching(/^could not list the repos: gitea userListRepos failed: HTTP 500/) }]);
+    expect(emu.state.callLines((c) => c.path.includes("/dana"))).toEqual(["GET /api/v1/orgs/dana/repos", "GET /api/v1/users/dana/repos"]);
+  });
 });
 
 async function finishPr(w: World, run: Run) {

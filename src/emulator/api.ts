@@ -55,6 +55,8 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
 
   app.get("/orgs/:org/repos", (c) => {
     const org = c.req.param("org").toLowerCase();
+    // Gitea looks the name up as an organisation: a user's name is 404 here.
+    if (!state.orgMembers.has(org)) return notFound(c);
     const { page, limit } = paging(c);
     const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === org);
     return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
