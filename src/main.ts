@@ -282,6 +282,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   messenger.start();
   if (options.dispatch !== false) {
     await runs.start();
+    void sweeps.resume().catch((err: unknown) => log.error({ err }, "could not resume the sweeps being queued"));
     dispatcher.start();
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);

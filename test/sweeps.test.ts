@@ -8,6 +8,7 @@ import { enrolledRepos } from "../src/runs/sweep-repos.ts";
 import { makeTestmeEnrolment } from "../src/config/enrolment.ts";
 import { GiteaClient } from "../src/gitea/client.ts";
 import { createLogger } from "../src/log.ts";
+import { openStore } from "../src/store/index.ts";
 import type { Run } from "../src/store/runs.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
@@ -250,6 +251,25 @@ describe("scheduled sweeps (ManualClock, emulated Gitea, real runner processes)"
     await w.emu.redeliverLast();
     await w.bot.dispatcher.idle();
     expect(await w.bot.store.sweeps.recent(5)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("a sweep interrupted while queueing", () => {
+  it("gets the runs it is missing at the next start, once each, and then finishes", async () => {
+    const w = await world();
+    for (const r of RECIPES) behave(w, r, "pass");
+    // As a crash leaves it: the sweep stored and one run queued, the others not yet.
+    const { sweep } = await w.bot.store.sweeps.create({ key: "command:recipes/r1:1", cause: "command", mode: "full", requestedBy: "olga" }, w.clock.now());
+    await w.bot.stop();
+    const store = openStore(w.dataDir);
+    await store.runs.create({ repo: "recipes/r3", pr: 0, sha: head(w, "recipes/r3"), ref: "main", cloneUrl: "", mode: "full", requestedBy: "olga", commentId: null, trigger: "command", sweepId: sweep.id }, w.clock.now());
+    await store.close();
+    w.bot = await bot(w.emu, w.clock, w.ctl, w.dataDir);
+    const runs = await sweepRuns(w, sweep.id, 5);
+    expect(runs.map((r) => r.repo).sort()).toEqual(RECIPES);
+    await finishSweep(w, sweep.id);
+    expect((await report(w, sweep.id)).counts).toEqual({ GREEN: 5, RED: 0, ERROR: 0, pending: 0 });
+    expect(await w.bot.store.runs.ofSweep(sweep.id)).toHaveLength(5);
   }, 60_000);
 });
 

@@ -52,49 +52,47 @@ export class SweepService {
 
   /** Starts the sweep of this key, or returns the one a previous call with the key started. */
   async start(req: SweepRequest): Promise<{ sweep: Sweep; created: boolean; runs: number }> {
-    const { store, clock, log } = this.d;
-    const { sweep, created } = await store.sweeps.create(req, clock.now());
-    if (!created) return { sweep, created, runs: (await store.runs.ofSweep(sweep.id)).length };
-    const { repos, failed } = await enrolledRepos(this.d.config.testme.repos, this.d.isTestmeRepo, this.d.gitea, log);
-    let n = 0;
+    const { sweep, created } = await this.d.store.sweeps.create(req, this.d.clock.now());
+    if (sweep.queuedAt === null && !this.starting.has(sweep.id)) await this.fill(sweep);
+    return { sweep: (await this.d.store.sweeps.get(sweep.id))!, created, runs: (await this.d.store.runs.ofSweep(sweep.id)).length };
+  }
+
+  /** At start: sweeps the previous process did not finish queueing get their missing runs. */
+  async resume(): Promise<void> {
+    for (const sweep of await this.d.store.sweeps.unqueued()) {
+      this.d.log.info({ sweep: sweep.id }, "resuming a sweep whose runs were not all queued");
+      await this.fill(sweep);
+    }
+  }
+
+  /** Queues a run for each enrolled recipe that has none in this sweep yet. */
+  private async fill(sweep: Sweep): Promise<void> {
+    const { store, log } = this.d;
     this.starting.add(sweep.id);
     try {
-      n = await this.queueRuns(sweep, req, repos, failed);
+      const have = new Set((await store.runs.ofSweep(sweep.id)).map((r) => r.repo.toLowerCase()));
+      const { repos, failed } = await enrolledRepos(this.d.config.testme.repos, this.d.isTestmeRepo, this.d.gitea, log);
+      let n = 0;
+      for (const repo of repos.filter((r) => !have.has(r.toLowerCase()))) {
+        const [owner, name] = repo.split("/") as [string, string];
+        try {
+          const head = await this.d.gitea.defaultBranchHead(owner, name);
+          const spec = { repo, pr: 0, sha: head.sha, ref: head.branch, cloneUrl: head.cloneUrl, mode: sweep.mode, requestedBy: sweep.requestedBy, commentId: null };
+          await this.d.runs.request({ ...spec, trigger: sweep.cause, sweepId: sweep.id });
+          n++;
+        } catch (err) {
+          log.warn({ err, repo, sweep: sweep.id }, "sweep could not read the recipe's default branch; skipped");
+          failed.push({ repo, reason: `could not read the default branch: ${(err as Error).message}` });
+        }
+      }
+      await store.sweeps.queued(sweep.id, failed, this.d.clock.now());
+      if (have.size === 0) this.d.metrics.sweeps.inc({ trigger: sweep.cause });
+      log.info({ sweep: sweep.id, cause: sweep.cause, mode: sweep.mode, runs: have.size + n, skipped: failed.length }, "sweep queued");
     } finally {
       this.starting.delete(sweep.id);
     }
-    if (failed.length > 0) await store.sweeps.setSkipped(sweep.id, failed);
-    this.d.metrics.sweeps.inc({ trigger: req.cause });
-    log.info({ sweep: sweep.id, cause: req.cause, mode: req.mode, runs: n, skipped: failed.length }, "sweep queued");
+    // Runs that ended while the others were being queued did not complete the sweep.
     if ((await store.runs.ofSweep(sweep.id)).every((r) => r.state === "finished")) await this.complete(sweep.id);
-    return { sweep: (await store.sweeps.get(sweep.id))!, created, runs: n };
-  }
-
-  private async queueRuns(sweep: Sweep, req: SweepRequest, repos: string[], failed: Sweep["skipped"]): Promise<number> {
-    let n = 0;
-    for (const repo of repos) {
-      const [owner, name] = repo.split("/") as [string, string];
-      try {
-        const head = await this.d.gitea.defaultBranchHead(owner, name);
-        await this.d.runs.request({
-          repo,
-          pr: 0,
-          sha: head.sha,
-          ref: head.branch,
-          cloneUrl: head.cloneUrl,
-          mode: req.mode,
-          requestedBy: req.requestedBy,
-          commentId: null,
-          trigger: req.cause,
-          sweepId: sweep.id,
-        });
-        n++;
-      } catch (err) {
-        this.d.log.warn({ err, repo, sweep: sweep.id }, "sweep could not read the recipe's default branch; skipped");
-        failed.push({ repo, reason: `could not read the default branch: ${(err as Error).message}` });
-      }
-    }
-    return n;
   }
 
   async report(id: number): Promise<SweepReport | null> {
@@ -106,6 +104,7 @@ export class SweepService {
 
   private async runFinished(run: Run): Promise<void> {
     if (run.sweepId === null || this.starting.has(run.sweepId)) return;
+    if ((await this.d.store.sweeps.get(run.sweepId))?.queuedAt == null) return;
     const runs = await this.d.store.runs.ofSweep(run.sweepId);
     if (runs.every((r) => r.state === "finished")) await this.complete(run.sweepId);
   }

@@ -178,6 +178,7 @@ export const MIGRATIONS: readonly string[] = [
     requested_by TEXT NOT NULL,
     skipped      TEXT NOT NULL DEFAULT '[]',  -- JSON [{repo, reason}]: recipes whose head could not be read
     created_at   INTEGER NOT NULL,
+    queued_at    INTEGER,                  -- every recipe's run is queued (NULL: resume after a crash)
     finished_at  INTEGER
   );
   ALTER TABLE runs ADD COLUMN cause TEXT NOT NULL DEFAULT 'pr';   -- pr | retest | command | schedule

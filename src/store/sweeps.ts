@@ -16,6 +16,8 @@ export interface Sweep extends NewSweep {
   id: number;
   skipped: Array<{ repo: string; reason: string }>;
   createdAt: number;
+  /** When every recipe's run was queued; null while queueing (or after a crash in it). */
+  queuedAt: number | null;
   finishedAt: number | null;
 }
 
@@ -26,14 +28,17 @@ export interface SweepStore {
   recent(limit: number): Promise<Sweep[]>;
   /** The sweep before this one. */
   previous(id: number): Promise<Sweep | null>;
-  setSkipped(id: number, skipped: Sweep["skipped"]): Promise<void>;
+  /** Sweeps whose runs were not all queued (a crash while queueing): resumed at start. */
+  unqueued(): Promise<Sweep[]>;
+  /** Every recipe's run is queued; `skipped` lists the recipes that could not be. */
+  queued(id: number, skipped: Sweep["skipped"], now: number): Promise<void>;
   /** True when this call ended it (the first caller reports it). */
   finished(id: number, now: number): Promise<boolean>;
 }
 
 export const SWEEP_WRITES = {
   "sweeps.create": `INSERT INTO sweeps (key, cause, mode, requested_by, created_at) VALUES (@key, @cause, @mode, @requestedBy, @now) ON CONFLICT (key) DO NOTHING`,
-  "sweeps.skipped": `UPDATE sweeps SET skipped = ? WHERE id = ?`,
+  "sweeps.queued": `UPDATE sweeps SET skipped = ?, queued_at = ? WHERE id = ?`,
   "sweeps.finished": `UPDATE sweeps SET finished_at = ? WHERE id = ? AND finished_at IS NULL`,
 };
 
@@ -45,6 +50,7 @@ interface Row {
   requested_by: string;
   skipped: string;
   created_at: number;
+  queued_at: number | null;
   finished_at: number | null;
 }
 
@@ -60,6 +66,7 @@ export class SqliteSweepStore implements SweepStore {
       byKey: db.prepare(`SELECT * FROM sweeps WHERE key = ?`),
       recent: db.prepare(`SELECT * FROM sweeps ORDER BY id DESC LIMIT ?`),
       previous: db.prepare(`SELECT * FROM sweeps WHERE id < ? ORDER BY id DESC LIMIT 1`),
+      unqueued: db.prepare(`SELECT * FROM sweeps WHERE queued_at IS NULL ORDER BY id`),
     };
   }
 
@@ -82,8 +89,12 @@ export class SqliteSweepStore implements SweepStore {
     return row ? fromRow(row) : null;
   }
 
-  async setSkipped(id: number, skipped: Sweep["skipped"]): Promise<void> {
-    await this.writer.run("sweeps.skipped", [JSON.stringify(skipped), id]);
+  async unqueued(): Promise<Sweep[]> {
+    return (this.q.unqueued.all() as Row[]).map(fromRow);
+  }
+
+  async queued(id: number, skipped: Sweep["skipped"], now: number): Promise<void> {
+    await this.writer.run("sweeps.queued", [JSON.stringify(skipped), now, id]);
   }
 
   async finished(id: number, now: number): Promise<boolean> {
@@ -100,6 +111,7 @@ function fromRow(r: Row): Sweep {
     requestedBy: r.requested_by,
     skipped: JSON.parse(r.skipped) as Sweep["skipped"],
     createdAt: r.created_at,
+    queuedAt: r.queued_at,
     finishedAt: r.finished_at,
   };
 }
