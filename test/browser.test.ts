@@ -131,6 +131,8 @@ describe("the pages in a real browser (Chromium)", () => {
     }
     const { page, errors } = await open("/", 375);
     expect(await page.locator("#last-sweep").innerText()).toContain(`Last sweep: #${id}`);
+    expect(await page.locator("#last-sweep").innerText()).toContain("newly red: recipes/nextcloud, recipes/wordpress");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
     await page.locator("#last-sweep a").click();
     await page.waitForURL(`**/sweeps/${id}`);
     expect(errors).toEqual([]);

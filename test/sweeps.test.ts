@@ -247,6 +247,10 @@ describe("scheduled sweeps (ManualClock, emulated Gitea, real runner processes)"
     await finishSweep(w, 1);
     expect(envOf(w, runs[0]!)).toMatchObject({ CCCI_TRIGGER: "command", CCCI_QUICK: "1" });
     expect((await report(w, 1)).counts).toEqual({ GREEN: 5, RED: 0, ERROR: 0, pending: 0 });
+    for (const path of ["/sweeps/2", "/sweeps/x", "/api/sweeps/2"]) {
+      const res = await fetch(`${w.bot.url}${path}`);
+      expect([res.status, await res.json()]).toEqual([404, { error: `no sweep ${path.split("/").pop()}` }]);
+    }
     // A redelivered comment answers with the same sweep, not a second one.
     await w.emu.redeliverLast();
     await w.bot.dispatcher.idle();
