@@ -111,6 +111,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: NC,
       CCCI_RECIPE: "nextcloud",
+      CCCI_TRIGGER: "pr",
       CCCI_PR: String(p.number),
       CCCI_SHA: p.headSha,
       CCCI_REF: "pass-1",

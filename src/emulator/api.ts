@@ -56,9 +56,40 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
 
   app.get("/orgs/:org/repos", (c) => {
     const org = c.req.param("org").toLowerCase();
+    // Gitea looks the name up as an organisation: a user's name is 404 here.
+    if (!state.orgMembers.has(org)) return notFound(c);
     const { page, limit } = paging(c);
     const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === org);
     return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
+  });
+
+  // Gitea answers 404 for a user's name here; the bot then lists the user's repos instead.
+  app.get("/users/:user/repos", (c) => {
+    const user = c.req.param("user").toLowerCase();
+    const { page, limit } = paging(c);
+    const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === user && !state.orgMembers.has(user));
+    return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
+  });
+
+  app.get("/repos/:owner/:repo", (c) => {
+    const r = repoOf(c);
+    return r ? c.json(repoJson(o.base(), r.repo, state.openPrCount(r))) : notFound(c);
+  });
+  app.get("/repos/:owner/:repo/branches/:branch", (c) => {
+    const r = repoOf(c);
+    const sha = r?.branches.get(c.req.param("branch"));
+    if (!r || !sha) return c.json({ message: `branch does not exist [name: ${c.req.param("branch")}]` }, 404);
+    return c.json({ name: c.req.param("branch"), commit: { id: sha, message: "", url: `${o.base()}/${r.repo.owner.login}/${r.repo.name}/commit/${sha}` }, protected: false });
+  });
+  app.post("/repos/:owner/:repo/issues", async (c) => {
+    const r = repoOf(c);
+    const b = await body(c);
+    if (!r) return notFound(c);
+    if (typeof b.title !== "string" || b.title === "") return c.json({ message: "title is required" }, 422);
+    const issue = { id: state.id(), number: r.pulls.size + r.issues.length + 1, title: b.title, body: typeof b.body === "string" ? b.body : "", author: c.get("user"), createdAt: state.timestamp() };
+    r.issues.push(issue);
+    const full = `${r.repo.owner.login}/${r.repo.name}`;
+    return c.json({ id: issue.id, number: issue.number, title: issue.title, body: issue.body, state: "open", html_url: `${o.base()}/${full}/issues/${issue.number}`, user: userJson(o.base(), state.user(issue.author)), created_at: issue.createdAt }, 201);
   });
 
   // Gitea shows private org membership only to members: anyone else is redirected to the

@@ -89,7 +89,7 @@ export class GiteaEmulator {
     const at = this.state.timestamp();
     const pull: EmuPull = {
       id: this.state.id(),
-      number: r.pulls.size + 1,
+      number: r.pulls.size + r.issues.length + 1,
       title: p.title ?? `Change ${p.headRef}`,
       body: "",
       state: "open",
