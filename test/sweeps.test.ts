@@ -36,7 +36,7 @@ const newSha = () => (++seed).toString(16).padStart(40, "d");
 async function emulator(clock: ManualClock) {
   const emu = await new GiteaEmulator({ now: () => clock.now() }).start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addOrg("ops");
   emu.state.addUser("olga");
   for (const r of RECIPES) {
