@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { BlankSchema } from "hono/types";
-import { commentJson, pullJson, repoJson, userJson } from "./payloads.ts";
+import { branchJson, commentJson, issueJson, pullJson, repoJson, userJson } from "./payloads.ts";
 import type { EmulatorState, RepoState } from "./state.ts";
 
 export interface ApiOptions {
@@ -49,7 +49,7 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
 
   const repoOf = (c: Context<Env>) => state.repos.get(`${c.req.param("owner")}/${c.req.param("repo")}`.toLowerCase());
   // Gitea's ctx.NotFound() answer (routers/api/v1, 1.15): the same fields whatever was missing.
-  const notFound = (c: Context) => c.json({ documentation_url: `${o.base()}/api/swagger`, errors: null, message: "Not Found" }, 404);
+  const notFound = (c: Context, message = "Not Found", errors: string[] | null = null) => c.json({ documentation_url: `${o.base()}/api/swagger`, errors, message }, 404);
   const body = (c: Context) => c.req.json() as Promise<Record<string, unknown>>;
 
   app.get("/user", (c) => c.json(userJson(o.base(), state.user(c.get("user")))));
@@ -57,7 +57,7 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
   app.get("/orgs/:org/repos", (c) => {
     const org = c.req.param("org").toLowerCase();
     // Gitea looks the name up as an organisation: a user's name is 404 here.
-    if (!state.orgMembers.has(org)) return notFound(c);
+    if (!state.orgMembers.has(org)) return notFound(c, "GetOrgByName", [`user redirect does not exist [name: ${org}]`]);
     const { page, limit } = paging(c);
     const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === org);
     return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
@@ -79,7 +79,7 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
     const r = repoOf(c);
     const sha = r?.branches.get(c.req.param("branch"));
     if (!r || !sha) return c.json({ message: `branch does not exist [name: ${c.req.param("branch")}]` }, 404);
-    return c.json({ name: c.req.param("branch"), commit: { id: sha, message: "", url: `${o.base()}/${r.repo.owner.login}/${r.repo.name}/commit/${sha}` }, protected: false });
+    return c.json(branchJson(o.base(), r.repo, c.req.param("branch"), sha, r.repo.owner));
   });
   app.post("/repos/:owner/:repo/issues", async (c) => {
     const r = repoOf(c);
@@ -88,8 +88,8 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
     if (typeof b.title !== "string" || b.title === "") return c.json({ message: "title is required" }, 422);
     const issue = { id: state.id(), number: r.pulls.size + r.issues.length + 1, title: b.title, body: typeof b.body === "string" ? b.body : "", author: c.get("user"), createdAt: state.timestamp() };
     r.issues.push(issue);
-    const full = `${r.repo.owner.login}/${r.repo.name}`;
-    return c.json({ id: issue.id, number: issue.number, title: issue.title, body: issue.body, state: "open", html_url: `${o.base()}/${full}/issues/${issue.number}`, user: userJson(o.base(), state.user(issue.author)), created_at: issue.createdAt }, 201);
+    const at = issue.createdAt;
+    return c.json(issueJson(o.base(), r.repo, { ...issue, author: state.user(issue.author), state: "open", updatedAt: at }, 0), 201);
   });
 
   // Gitea shows private org membership only to members: anyone else is redirected to the

@@ -110,6 +110,12 @@ beforeAll(async () => {
   await both("not a collaborator", "GET", () => `/repos/${full}/collaborators/${u.stranger.user}`);
   await both("permission", "GET", () => `/repos/${full}/collaborators/${u.maintainer.user}/permission`);
   await both("org repos", "GET", () => `/orgs/${w.org}/repos?page=1&limit=50`);
+  // What a sweep reads and writes: a repo's default branch and its head, a user's repos, the report issue.
+  await both("repo", "GET", () => `/repos/${full}`);
+  await both("branch", "GET", () => `/repos/${full}/branches/main`);
+  await both("user repos", "GET", () => `/users/${u.bot.user}/repos?page=1&limit=50`);
+  await both("org repos of a user", "GET", () => `/orgs/${u.bot.user}/repos?page=1&limit=50`);
+  await both("issue created", "POST", () => `/repos/${full}/issues`, { title: "Sweep report", body: "all green" });
   // Asked by someone outside the org (a bot not added to it): a redirect, not an answer.
   const basic = `Basic ${Buffer.from(`${u.stranger.user}:${u.stranger.password}`).toString("base64")}`;
   emu.state.addUser(u.stranger.user, "stranger-token-0123456789");
@@ -150,6 +156,11 @@ describe(`the emulator matches the real Gitea`, () => {
     "permission",
     "org repos",
     "org member asked by an outsider",
+    "repo",
+    "branch",
+    "user repos",
+    "org repos of a user",
+    "issue created",
   ])("API answer %s: status and shape", (name) => {
     const r = realAnswers.get(name)!;
     const e = emuAnswers.get(name)!;
