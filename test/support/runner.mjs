@@ -1,5 +1,5 @@
 // A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
-//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold | by-ref | by-recipe <dir>
+//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold | gated | by-ref | by-recipe <dir>
 // "hold" waits until <run-dir>/release exists and exits with the number written in it.
 // Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
 // outlives the test that started it.
@@ -59,6 +59,17 @@ switch (behaviour) {
         process.exit(0);
       }
     }, 60);
+    break;
+  }
+  case "gated": {
+    // "step 1", then the rest once <run-dir>/release exists: a test sees the log grow on its cue.
+    console.log("step 1");
+    const t = setInterval(() => {
+      if (!existsSync(join(dir, "release"))) return;
+      clearInterval(t);
+      for (let i = 2; i <= 12; i++) console.log(`step ${i}`);
+      process.exit(0);
+    }, 20);
     break;
   }
   case "hold": {
