@@ -82,6 +82,9 @@ describe("outbox", () => {
         seen.push({ path: "", body, answered: status });
         return HttpResponse.json({ message: "x" }, { status });
       }),
+      // After a restart the bot first looks whether the write is already there (it may have
+      // been in flight when the process ended); here it is not.
+      http.get(`${API}/repos/:owner/:repo/commits/:ref/status`, () => HttpResponse.json({ state: "", statuses: [] })),
     );
     let store = openStore(dir);
     let { outbox } = makeOutbox(store);
