@@ -122,6 +122,17 @@ describe("slash-commands (emulated Gitea, real jobs and tmux)", () => {
     expect(replies(w, p.number, "carol")[2]).toMatch(/^last verdict: \*\*GREEN\*\*\.\n\n\| run \| commit \| mode \| state \|/);
   });
 
+  it("waits out a permission check Gitea cannot answer instead of answering for the wrong tier, then answers once", async () => {
+    const w = await world();
+    const p = await pr(w, "pass-c9");
+    w.emu.state.faults.push({ path: /\/orgs\/recipes\/members\//, status: 503, times: 3 });
+    await say(w, p.number, "alice", "/help");
+    await waitFor(() => replies(w, p.number, "alice").length === 1, "the help");
+    await settle(w);
+    expect(replies(w, p.number, "alice")).toHaveLength(1);
+    expect(replies(w, p.number, "alice")[0]).toContain("`/retest`");
+  });
+
   it("/retest re-runs the last mode on the current head; /cancel cancels and the status says so", async () => {
     const w = await world();
     const p = await pr(w, "hold-c3");
