@@ -57,11 +57,11 @@ export class GiteaOutbox extends LaneWorker {
   }
 
   /**
-   * Stores a write; a key seen before is not written again, nor one whose `unless` key is
-   * queued (so a `pending` status is dropped once the run's final status is queued). Keys are
+   * Stores a write; a key seen before is not written again, nor one while any `unless` key is
+   * queued (so a `pending` status is dropped once a later status of the run is queued). Keys are
    * derived from what caused the write (a comment, a run), never from an attempt.
    */
-  async enqueue(key: string, lane: string, write: GiteaWrite, opts: { unless?: string } = {}): Promise<boolean> {
+  async enqueue(key: string, lane: string, write: GiteaWrite, opts: { unless?: readonly string[] } = {}): Promise<boolean> {
     const fresh = await this.o.store.enqueue({ key, lane, op: write.op, args: write, unless: opts.unless }, this.o.clock.now());
     if (fresh) this.runner.wake();
     return fresh;

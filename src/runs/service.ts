@@ -230,11 +230,12 @@ export class RunService {
     this.d.log.info({ run: run.id, verdict: o.verdict, reason: o.reason }, "run finished");
   }
 
-  /** Each step's status once per run; a pending one never once the final one is queued. */
+  /** Each step's status once per run, never after a later step's (so never a pending after the final). */
   private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "running" | "final"): Promise<void> {
     const [owner, repo] = run.repo.split("/") as [string, string];
     const write = { op: "setStatus", owner, repo, sha: run.sha, state, context: this.d.config.statusContext, description, targetUrl: this.d.runUrl(run.id) } as const;
-    await this.d.outbox.enqueue(`status:${run.id}:${step}`, prLane(run.repo, run.pr), write, step === "final" ? {} : { unless: `status:${run.id}:final` });
+    const later = step === "queued" ? ["running", "final"] : step === "running" ? ["final"] : [];
+    await this.d.outbox.enqueue(`status:${run.id}:${step}`, prLane(run.repo, run.pr), write, { unless: later.map((s) => `status:${run.id}:${s}`) });
   }
 }
 

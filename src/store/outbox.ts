@@ -17,8 +17,8 @@ export interface NewOutboxItem {
   lane: string;
   op: string;
   args: unknown;
-  /** Not queued if an item with this key exists (a `pending` status once the final one is queued). */
-  unless?: string | undefined;
+  /** Not queued if an item with one of these keys exists (a `pending` status once the final one is queued). */
+  unless?: readonly string[] | undefined;
 }
 
 /** Durable queue of writes to Gitea (SPEC §9). */
@@ -56,7 +56,7 @@ export const OUTBOX_WRITES = {
   // The check and the insert run in one statement on the writer thread, so no final status can
   // be queued between them.
   "outbox.enqueueUnless": `INSERT INTO outbox (key, lane, op, args, next_at, created_at)
-    SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE key = ?) ON CONFLICT (key) DO NOTHING`,
+    SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE key IN (SELECT value FROM json_each(?))) ON CONFLICT (key) DO NOTHING`,
   "outbox.complete": `UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, done_at = ?, last_error = NULL WHERE seq = ?`,
   "outbox.retryLater": `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
   "outbox.fail": `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?`,
@@ -89,7 +89,7 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async enqueue(item: NewOutboxItem, now: number): Promise<boolean> {
     const row = [item.key, item.lane, item.op, JSON.stringify(item.args), now, now];
-    if (item.unless !== undefined) return (await this.writer.run("outbox.enqueueUnless", [...row, item.unless])) === 1;
+    if (item.unless !== undefined) return (await this.writer.run("outbox.enqueueUnless", [...row, JSON.stringify(item.unless)])) === 1;
     return (await this.writer.run("outbox.enqueue", row)) === 1;
   }
 
