@@ -1,8 +1,9 @@
-// npm run bench:chaos:effects [-- --prs 40 --kills 3 --outage-seconds 60 --outage-comments 20]
+// npm run bench:chaos:effects [-- --prs 60 --kills 3 --outage-seconds 60 --outage-comments 20]
 //
 // Exactly-once effects under crashes and outages, checked at the forge (SPEC §4, §9). The bot
 // runs as its own process (`cc-ci-bot serve`) against the in-repo Gitea emulator.
-//  1. Crashes: a `!testme` on each of N PRs, then the bot SIGKILLed K times while the runs go.
+//  1. Crashes: a `!testme` on each of N PRs, in K bursts, the bot SIGKILLed after each while
+//     the burst's deliveries are being handled and runs go.
 //     Per PR head afterwards: one run executed once (the runner counts its executions in a
 //     file), one final status and no pending after it, no status twice, one eyes reaction, one
 //     result comment and no other reply.
@@ -21,7 +22,7 @@ import { spawnBot, type ChildBot } from "../test/support/child-bot.ts";
 import { writeBotConfig } from "./bot-config.ts";
 
 const { values } = parseArgs({
-  options: { prs: { type: "string", default: "40" }, kills: { type: "string", default: "3" }, "outage-seconds": { type: "string", default: "60" }, "outage-comments": { type: "string", default: "20" } },
+  options: { prs: { type: "string", default: "60" }, kills: { type: "string", default: "3" }, "outage-seconds": { type: "string", default: "60" }, "outage-comments": { type: "string", default: "20" } },
 });
 const count = (name: keyof typeof values) => {
   const n = Number(values[name]);
@@ -141,15 +142,18 @@ async function crashes(): Promise<Tally & { kills: number }> {
   try {
     await w.start();
     const triggers: Trigger[] = [];
-    for (let i = 0; i < PRS; i++) {
-      const t = await openPr(w, i, "slow");
-      await testme(w, t);
-      triggers.push(t);
-    }
+    for (let i = 0; i < PRS; i++) triggers.push(await openPr(w, i, "slow"));
+    // In bursts, one per kill: the burst is acked (stored) at once and handled over the next
+    // moments, so each kill lands while deliveries are being handled and runs go. A delivery
+    // is only sent while a bot listens (Gitea does not retry one that found nobody).
     let kills = 0;
-    for (; kills < KILLS; kills++) {
-      await sleep(300 + random() * 1500);
+    const burst = Math.ceil(PRS / Math.max(1, KILLS));
+    for (let from = 0; from < PRS; from += burst) {
+      await Promise.all(triggers.slice(from, from + burst).map((t) => testme(w, t)));
+      if (kills >= KILLS) continue;
+      await sleep(50 + random() * 600);
       await w.kill();
+      kills++;
       await w.start();
     }
     return { ...(await tally(w, triggers, 180_000)), kills };

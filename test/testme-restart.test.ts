@@ -153,16 +153,16 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
         expect(deliveries[0]!.status).toBe(202);
         asked.push({ repo, pull, comment });
       }
-      await waitFor(() => emu.state.calls.some((c) => c.method === "POST" && (c.body as { description?: string } | null)?.description === "running"), "a run to go");
+      await waitFor(() => emu.state.calls.some((c) => c.method === "POST" && (c.body as { description?: string } | null)?.description === "running"), "a run to go", 30_000);
       await kill(first);
       const second = await start();
       const before = writesSoFar();
-      await waitFor(() => writesSoFar() > before, "the second bot to write to the forge");
+      await waitFor(() => writesSoFar() > before, "the second bot to write to the forge", 30_000);
       await kill(second);
       await start();
 
       for (const a of asked) {
-        await waitFor(() => auditTestme(emu.state, { repo: a.repo, number: a.pull.number, sha: a.pull.headSha, commentId: a.comment.id, bot: "ci-bot" }).resultComments === 1, `the result on ${a.repo}`);
+        await waitFor(() => auditTestme(emu.state, { repo: a.repo, number: a.pull.number, sha: a.pull.headSha, commentId: a.comment.id, bot: "ci-bot" }).resultComments === 1, `the result on ${a.repo}`, 60_000);
       }
       for (const a of asked) {
         const audit = auditTestme(emu.state, { repo: a.repo, number: a.pull.number, sha: a.pull.headSha, commentId: a.comment.id, bot: "ci-bot" });
@@ -175,7 +175,7 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
       for (const b of bots) b.child.kill("SIGKILL");
       await emu.close();
     }
-  });
+  }, 120_000);
 });
 
 /** The pid of the wrapper supervising a run dir, from /proc. */
