@@ -58,6 +58,8 @@ async function delivery(w: World, id: string): Promise<DeliverySummary> {
 
 /** Lets `minutes` of outage pass, and waits until the bot has asked Gitea again. */
 async function pass(w: World, minutes: number, fault: Fault) {
+  // The last look has recorded when to look again (by the clock as it was) before time moves.
+  await w.bot.dispatcher.idle();
   const calls = w.emu.state.calls.filter((c) => fault.path.test(c.path)).length;
   w.clock.advance(minutes * MINUTE);
   w.bot.dispatcher.wake();
@@ -81,6 +83,7 @@ describe("a Gitea outage delays !testme, it never loses it", () => {
     expect(await (await fetch(`${w.bot.url}/`)).text()).toContain("waiting for Gitea");
     expect(w.emu.state.statusesOf(NC, pull.headSha)).toEqual([]);
 
+    await w.bot.dispatcher.idle();
     fault.times = 0;
     w.clock.advance(20 * MINUTE);
     w.bot.dispatcher.wake();
