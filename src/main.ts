@@ -210,6 +210,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     redact,
     maxAttempts: config.dispatcher.maxAttempts,
     backoffMs: config.dispatcher.backoffMs,
+    giteaWaitMaxMs: config.outbox.maxBackoffMs,
     concurrency: config.dispatcher.concurrency,
   });
 

@@ -135,6 +135,8 @@ export const configSchema = z.object({
       statusContext: z.string().min(1).default("cc-ci/testme"),
       supersede: z.enum(["cancel", "keep"]).default("cancel"),
       maxRunsPerPr: z.number().int().min(0).default(0),
+      /** How long a permission check waits for an unreachable Gitea before the user is told. */
+      trustWaitMinutes: z.number().positive().default(30),
       runner: z
         .object({
           command: argv.optional(),

@@ -186,4 +186,18 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_sweep ON runs(sweep_id, id) WHERE sweep_id IS NOT NULL;
   CREATE INDEX runs_repo_sweeps ON runs(repo, id) WHERE sweep_id IS NOT NULL;
   `,
+  `
+  -- Which run each trigger (a comment, at a head SHA, in a mode) led to: the run it created, or
+  -- the one already in flight it was coalesced into. A handler run again after a crash finds
+  -- its decision here instead of making it twice (exactly one run per trigger).
+  CREATE TABLE run_triggers (
+    trigger      TEXT PRIMARY KEY,
+    run_id       INTEGER NOT NULL,
+    created      INTEGER NOT NULL          -- 1: this trigger created the run; 0: coalesced into it
+  ) WITHOUT ROWID;
+
+  -- Since when a delivery has been waiting for Gitea to answer (NULL: it is not): such waits
+  -- spend none of its attempts (SPEC §9, an outage delays and never loses).
+  ALTER TABLE deliveries ADD COLUMN waiting_since INTEGER;
+  `,
 ];

@@ -36,8 +36,20 @@ export interface Run extends NewRun {
   finishedAt: number | null;
 }
 
+/** What a trigger led to, recorded once (see `run_triggers`). */
+export interface TriggerDecision {
+  run: Run;
+  /** true: the trigger created the run; false: it was coalesced into a run already in flight. */
+  created: boolean;
+}
+
 export interface RunStore {
-  create(r: NewRun, now: number): Promise<Run>;
+  /** Creates a run; with a `trigger`, records in the same commit that this trigger created it. */
+  create(r: NewRun, now: number, trigger?: string): Promise<Run>;
+  /** The decision recorded for a trigger, if any. */
+  decision(trigger: string): Promise<TriggerDecision | null>;
+  /** Records that a trigger was coalesced into a run in flight (the first decision stands). */
+  coalesced(trigger: string, runId: number): Promise<void>;
   get(id: number): Promise<Run | null>;
   /** A queued or running run for the same PR head and mode (coalescing). */
   active(repo: string, pr: number, sha: string, mode: RunMode): Promise<Run | null>;
@@ -58,8 +70,12 @@ export interface RunStore {
 }
 
 export const RUN_WRITES = {
-  "runs.create": `INSERT INTO runs (repo, pr, sha, ref, clone_url, mode, state, requested_by, comment_id, created_at, cause, sweep_id)
-    VALUES (@repo, @pr, @sha, @ref, @cloneUrl, @mode, 'queued', @requestedBy, @commentId, @now, @trigger, @sweepId)`,
+  "runs.create": [
+    `INSERT INTO runs (repo, pr, sha, ref, clone_url, mode, state, requested_by, comment_id, created_at, cause, sweep_id)
+    VALUES (@repo, @pr, @sha, @ref, @cloneUrl, @mode, 'queued', @requestedBy, @commentId, @now, @cause, @sweepId)`,
+    `INSERT INTO run_triggers (trigger, run_id, created) SELECT @triggerKey, last_insert_rowid(), 1 WHERE @triggerKey IS NOT NULL`,
+  ],
+  "runs.coalesced": `INSERT INTO run_triggers (trigger, run_id, created) VALUES (?, ?, 0) ON CONFLICT (trigger) DO NOTHING`,
   "runs.started": `UPDATE runs SET state = 'running', pid = ?, started_at = ? WHERE id = ? AND state = 'queued'`,
   "runs.finished": `UPDATE runs SET state = 'finished', verdict = ?, reason = ?, exit_code = ?, finished_at = ? WHERE id = ? AND state != 'finished'`,
 };
@@ -95,6 +111,7 @@ export class SqliteRunStore implements RunStore {
   ) {
     this.q = {
       get: db.prepare(`SELECT * FROM runs WHERE id = ?`),
+      decision: db.prepare(`SELECT run_id, created FROM run_triggers WHERE trigger = ?`),
       active: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? AND sha = ? AND mode = ? ORDER BY id LIMIT 1`),
       activeForPr: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? ORDER BY id`),
       // PR runs first: a sweep's runs never delay a !testme queued after them (SPEC §17).
@@ -109,9 +126,20 @@ export class SqliteRunStore implements RunStore {
     };
   }
 
-  async create(r: NewRun, now: number): Promise<Run> {
-    const id = await this.writer.insert("runs.create", { ...r, trigger: r.trigger ?? "pr", sweepId: r.sweepId ?? null, now });
+  /** `triggerKey`: the trigger (comment, head, mode) that made the run, so a replay finds it (exactly one run per trigger). */
+  async create(r: NewRun, now: number, triggerKey?: string): Promise<Run> {
+    const id = await this.writer.insert("runs.create", { ...r, now, cause: r.trigger ?? "pr", sweepId: r.sweepId ?? null, triggerKey: triggerKey ?? null });
     return (await this.get(id))!;
+  }
+
+  async decision(trigger: string): Promise<TriggerDecision | null> {
+    const row = this.q.decision.get(trigger) as { run_id: number; created: number } | undefined;
+    const run = row ? await this.get(row.run_id) : null;
+    return row && run ? { run, created: row.created === 1 } : null;
+  }
+
+  async coalesced(trigger: string, runId: number): Promise<void> {
+    await this.writer.run("runs.coalesced", [trigger, runId]);
   }
 
   async get(id: number): Promise<Run | null> {

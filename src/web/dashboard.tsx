@@ -157,7 +157,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
                 <td>{x.event}</td>
                 <td>{x.action ?? ""}</td>
                 <td>{x.repo ?? ""}</td>
-                <td class={x.state === "dead" ? "RED" : ""}>{x.state}</td>
+                <td class={x.state === "dead" ? "RED" : ""}>{x.waitingFor ? `waiting for ${x.waitingFor}` : x.state}</td>
                 <td class="muted">{x.reason ?? when(d.now, x.receivedAt)}</td>
               </tr>
             ))}
