@@ -101,6 +101,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets]);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
+  const unwatchEventLoop = metrics.watchEventLoop();
   const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
   const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact, timeoutMs: config.gitea.timeoutSeconds * 1000 });
 
@@ -324,6 +325,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await messenger.stop();
       await outbox.stop();
       await store.close();
+      unwatchEventLoop();
       log.info("cc-ci-bot stopped");
     })());
 

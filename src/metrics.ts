@@ -9,16 +9,22 @@ export function createMetrics() {
   const registry = new Registry();
   const registers = [registry];
   // SPEC §12: no delivery may delay another's answer by more than 100 ms; this shows whether
-  // anything held the event loop that long since the last scrape.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
+  // anything held the event loop that long since the last scrape (sampled every 10 ms, from
+  // watchEventLoop() until its stop).
+  let loopDelay: ReturnType<typeof monitorEventLoopDelay> | null = null;
   return {
     registry,
+    watchEventLoop(): () => void {
+      const h = (loopDelay = monitorEventLoopDelay({ resolution: 10 }));
+      h.enable();
+      return () => h.disable();
+    },
     eventLoopDelayMax: new Gauge({
       name: "ccci_event_loop_delay_max_seconds",
       help: "The longest the event loop was held since the previous scrape",
       registers,
       collect() {
+        if (!loopDelay) return;
         this.set(loopDelay.max / 1e9);
         loopDelay.reset();
       },
