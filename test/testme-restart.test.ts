@@ -119,7 +119,7 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
     const emu = await new GiteaEmulator().start();
     try {
       emu.state.addUser("ci-bot", TEST_TOKEN);
-      emu.state.addOrg("recipes", ["alice"]);
+      emu.state.addOrg("recipes", ["alice", "ci-bot"]);
       for (const r of repos) emu.state.addRepo(r);
       const config = writeConfig(
         dir,
