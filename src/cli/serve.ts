@@ -1,4 +1,3 @@
-import { startBot } from "../main.ts";
 import { loadConfigOrExplain, parse, type Command } from "./command.ts";
 
 export const serve: Command = {
@@ -16,7 +15,9 @@ Options:
 `,
   async run(args) {
     const { values } = parse(args, { config: { type: "string" }, "no-dispatch": { type: "boolean" } });
-    const { config } = loadConfigOrExplain(values.config);
+    const { config } = await loadConfigOrExplain(values.config);
+    // The whole bot is imported only to serve, so the other commands and --help start quickly.
+    const { startBot } = await import("../main.ts");
     const bot = await startBot({ config, dispatch: !values["no-dispatch"] });
     await new Promise<void>((resolve) => {
       const onSignal = (signal: string) => {
