@@ -32,6 +32,10 @@ import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
 import { JobService } from "./jobs/service.ts";
+import { Pruner } from "./store/pruner.ts";
+
+/** Retention is by days: an hourly pass keeps the store within an hour of store.retentionDays. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface BotOptions {
   config: Config;
@@ -80,6 +84,7 @@ export interface Bot extends BotDeps {
   dispatcher: Dispatcher;
   loopSweep: LoopSweep;
   commentSweep: CommentSweep;
+  pruner: Pruner;
   stop(): Promise<void>;
 }
 
@@ -257,6 +262,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Gitea never retries a delivery: look for what it did not send, at start and every few minutes.
   const sweep = () => Promise.all([loopSweep.sweep(), commentSweep.sweep()]);
   let sweepTimer: NodeJS.Timeout | null = null;
+  const pruner = new Pruner({
+    store: store.retention,
+    runsDir: join(config.dataDir, "runs"),
+    jobsDir: join(config.dataDir, "jobs"),
+    retentionDays: config.store.retentionDays,
+    clock,
+    log: log.child({ component: "retention" }),
+  });
   outbox.start();
   messenger.start();
   if (options.dispatch !== false) {
@@ -265,6 +278,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
+    pruner.start(PRUNE_EVERY_MS);
     if (tmuxAvailable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;
@@ -287,10 +301,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await runs.stop();
       await sweep().catch(() => undefined);
       await messenger.stop();
+      await pruner.stop();
       await outbox.stop();
       await store.close();
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, pruner, stop };
 }
