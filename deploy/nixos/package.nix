@@ -34,6 +34,10 @@ buildNpmPackage {
   # as "got:" (or run `prefetch-npm-deps package-lock.json`).
   npmDepsHash = lib.fakeHash;
 
+  # dist/ is built once by the build phase (npm run build); listing the package's files must
+  # not run the prepack script again.
+  npmPackFlags = [ "--ignore-scripts" ];
+
   # better-sqlite3 downloads no prebuilt binary in the sandbox: node-gyp compiles it.
   nativeBuildInputs = [
     python3
