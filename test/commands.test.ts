@@ -33,7 +33,7 @@ async function world(overrides: Record<string, unknown> = {}): Promise<World> {
   const agents = new Agents(dir);
   const emu = await new GiteaEmulator().start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("olga");
   emu.state.addUser("carol");
   emu.state.addRepo(NC);

@@ -22,7 +22,7 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
     const dir = tempDir();
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
     const config = writeConfig(
       dir,

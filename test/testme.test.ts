@@ -27,7 +27,7 @@ afterEach(async () => {
 async function world(o: { flavour?: Flavour; testme?: Record<string, unknown>; gitea?: Record<string, unknown> } = {}): Promise<World> {
   const emu = await new GiteaEmulator({ flavour: o.flavour ?? "gitea-modern" }).start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("mallory");
   emu.state.addRepo(NC);
   emu.state.addRepo(WP);
@@ -111,6 +111,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: NC,
       CCCI_RECIPE: "nextcloud",
+      CCCI_TRIGGER: "pr",
       CCCI_PR: String(p.number),
       CCCI_SHA: p.headSha,
       CCCI_REF: "pass-1",
@@ -337,7 +338,7 @@ describe("!testme catch-up sweep", () => {
     let now = Date.now() - 3_600_000;
     const emu = await new GiteaEmulator({ now: () => now }).start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
     const { pull } = await emu.openPull(NC, { author: "alice", headRef: "pass-9", headSha: newSha() });
     await emu.comment(NC, pull.number, "alice", "!testme"); // no hook yet: never delivered

@@ -19,7 +19,7 @@ describe("dashboard, run page live tail, badge", () => {
   async function setup(capacity = 1) {
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     for (const r of ["recipes/nextcloud", "recipes/wordpress"]) emu.state.addRepo(r);
     bot = await startTestBot({
       supervise: false,

@@ -13,9 +13,11 @@ export type GiteaWrite =
   /** Edits the bot's own comment carrying `marker` on the PR, or creates it (one result comment per PR). */
   | { op: "upsertComment"; owner: string; repo: string; number: number; marker: string; body: string }
   | { op: "setStatus"; owner: string; repo: string; sha: string; state: StatusState; context: string; description: string; targetUrl?: string }
-  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string };
+  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string }
+  /** A new issue (a sweep's report). */
+  | { op: "createIssue"; owner: string; repo: string; title: string; body: string };
 
-export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction">;
+export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction" | "createIssue">;
 
 export interface GiteaOutboxOptions {
   store: OutboxStore;
@@ -104,6 +106,8 @@ export class GiteaOutbox extends LaneWorker {
         return g.setStatus(w.owner, w.repo, w.sha, w);
       case "addReaction":
         return g.addReaction(w.owner, w.repo, w.commentId, w.reaction);
+      case "createIssue":
+        return g.createIssue(w.owner, w.repo, w.title, w.body);
     }
   }
 }

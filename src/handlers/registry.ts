@@ -27,6 +27,8 @@ export function createHandlers(d: BotDeps): Handler[] {
         supervisor: d.supervisor,
         runUrl: d.runUrl,
         jobUrl: d.jobUrl,
+        sweeps: d.sweeps,
+        sweepUrl: d.sweepUrl,
         clock: d.clock,
       },
       gitea: d.gitea,

@@ -31,6 +31,16 @@ export interface RunServiceDeps {
   pollMs?: number;
 }
 
+/** The outbox lane of a branch head tested by a sweep (it has no PR). */
+export function branchLane(repo: string, branch: string): string {
+  return `${repo.toLowerCase()}@${branch}`;
+}
+
+/** The outbox lane of a run's writes: its PR's, or its branch's for a sweep's run. */
+export function runLane(run: Run): string {
+  return run.sweepId === null ? prLane(run.repo, run.pr) : branchLane(run.repo, run.ref);
+}
+
 /** The outbox lane of a PR: its writes go out in the order they were made. */
 export function prLane(repo: string, pr: number): string {
   return `${repo.toLowerCase()}#${pr}`;
@@ -46,6 +56,7 @@ export function prLane(repo: string, pr: number): string {
 export class RunService {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
+  private readonly listeners: Array<(run: Run) => Promise<void>> = [];
 
   constructor(private readonly d: RunServiceDeps) {}
 
@@ -74,9 +85,15 @@ export class RunService {
     return next;
   }
 
+  /** Called after each run's final report is queued (a sweep learns its runs' ends). */
+  onFinished(listener: (run: Run) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
   /** A run for this PR head and mode, or the one already queued or running (coalescing). */
   async request(spec: NewRun): Promise<{ run: Run; created: boolean; position: number }> {
-    const existing = await this.d.runs.active(spec.repo, spec.pr, spec.sha, spec.mode);
+    // A sweep's run is one per recipe per sweep: never folded into another sweep's.
+    const existing = spec.sweepId == null ? await this.d.runs.active(spec.repo, spec.pr, spec.sha, spec.mode) : null;
     if (existing) return { run: existing, created: false, position: await this.position(existing.id) };
     const run = await this.d.runs.create(spec, this.d.clock.now());
     const position = await this.position(run.id);
@@ -151,7 +168,9 @@ export class RunService {
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: run.repo,
       CCCI_RECIPE: recipeOf(run.repo),
-      CCCI_PR: String(run.pr),
+      CCCI_TRIGGER: run.trigger,
+      // A sweep tests a branch head: there is no PR to name.
+      ...(run.sweepId === null ? { CCCI_PR: String(run.pr) } : {}),
       CCCI_SHA: run.sha,
       CCCI_REF: run.ref,
       CCCI_CLONE_URL: run.cloneUrl,
@@ -184,17 +203,22 @@ export class RunService {
     const tiers = tiersOf(this.d.executor.results(run.id));
     const description = statusDescription(o, elapsed, tiers);
     await this.status(run, STATUS_STATE[o.verdict], description, "final");
-    const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
-    const [owner, repo] = run.repo.split("/") as [string, string];
-    await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
+    if (run.sweepId === null) {
+      const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
+      const [owner, repo] = run.repo.split("/") as [string, string];
+      await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
+    }
     this.d.metrics.runs.inc({ verdict: o.verdict });
     if (run.startedAt !== null) this.d.metrics.runDuration.observe(elapsed / 1000);
     this.d.log.info({ run: run.id, verdict: o.verdict, reason: o.reason }, "run finished");
+    for (const listener of this.listeners) {
+      await listener(run).catch((err: unknown) => this.d.log.error({ err, run: run.id }, "a run-finished listener failed"));
+    }
   }
 
   private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: string): Promise<void> {
     const [owner, repo] = run.repo.split("/") as [string, string];
-    await this.d.outbox.enqueue(`status:${run.id}:${step}`, prLane(run.repo, run.pr), {
+    await this.d.outbox.enqueue(`status:${run.id}:${step}`, runLane(run), {
       op: "setStatus",
       owner,
       repo,

@@ -9,6 +9,7 @@ import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
 import { SUPERVISOR_WRITES, SqliteSupervisorStore, type SupervisorStore } from "./supervisor.ts";
 import { JOB_WRITES, SqliteJobStore } from "./jobs.ts";
 import { RETENTION_WRITES, SqliteRetentionStore } from "./retention.ts";
+import { SWEEP_WRITES, SqliteSweepStore, type SweepStore } from "./sweeps.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
@@ -20,6 +21,7 @@ export interface Store {
   supervisor: SupervisorStore;
   jobs: SqliteJobStore;
   retention: SqliteRetentionStore;
+  sweeps: SweepStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -45,6 +47,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...SUPERVISOR_WRITES,
     ...JOB_WRITES,
     ...RETENTION_WRITES,
+    ...SWEEP_WRITES,
     ...PROBE,
   });
   return {
@@ -57,6 +60,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     supervisor: new SqliteSupervisorStore(db, writer),
     jobs: new SqliteJobStore(db, writer),
     retention: new SqliteRetentionStore(db, writer),
+    sweeps: new SqliteSweepStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

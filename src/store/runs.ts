@@ -4,6 +4,8 @@ import type { SqlWriter } from "./writer.ts";
 export type RunMode = "full" | "quick";
 export type RunState = "queued" | "running" | "finished";
 export type Verdict = "GREEN" | "RED" | "ERROR";
+/** Why a run runs; the runner gets it as CCCI_TRIGGER. */
+export type Trigger = "pr" | "retest" | "command" | "schedule";
 
 export interface NewRun {
   repo: string;
@@ -14,9 +16,15 @@ export interface NewRun {
   mode: RunMode;
   requestedBy: string;
   commentId: number | null;
+  /** Default "pr". */
+  trigger?: Trigger;
+  /** The sweep this run belongs to (a default-branch run, pr 0). */
+  sweepId?: number | null;
 }
 
 export interface Run extends NewRun {
+  trigger: Trigger;
+  sweepId: number | null;
   id: number;
   state: RunState;
   verdict: Verdict | null;
@@ -41,13 +49,17 @@ export interface RunStore {
   forPr(repo: string, pr: number, limit: number): Promise<Run[]>;
   lastForRepo(repo: string): Promise<Run | null>;
   recent(limit: number): Promise<Run[]>;
+  /** The runs of a sweep, in the order they were queued. */
+  ofSweep(sweepId: number): Promise<Run[]>;
+  /** A recipe's finished sweep runs up to (and including) a sweep, newest first. */
+  sweepHistory(repo: string, uptoSweep: number, limit: number): Promise<Run[]>;
   started(id: number, pid: number, now: number): Promise<void>;
   finished(id: number, verdict: Verdict, reason: string, exitCode: number | null, now: number): Promise<boolean>;
 }
 
 export const RUN_WRITES = {
-  "runs.create": `INSERT INTO runs (repo, pr, sha, ref, clone_url, mode, state, requested_by, comment_id, created_at)
-    VALUES (@repo, @pr, @sha, @ref, @cloneUrl, @mode, 'queued', @requestedBy, @commentId, @now)`,
+  "runs.create": `INSERT INTO runs (repo, pr, sha, ref, clone_url, mode, state, requested_by, comment_id, created_at, cause, sweep_id)
+    VALUES (@repo, @pr, @sha, @ref, @cloneUrl, @mode, 'queued', @requestedBy, @commentId, @now, @trigger, @sweepId)`,
   "runs.started": `UPDATE runs SET state = 'running', pid = ?, started_at = ? WHERE id = ? AND state = 'queued'`,
   "runs.finished": `UPDATE runs SET state = 'finished', verdict = ?, reason = ?, exit_code = ?, finished_at = ? WHERE id = ? AND state != 'finished'`,
 };
@@ -70,6 +82,8 @@ interface Row {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  cause: Trigger;
+  sweep_id: number | null;
 }
 
 export class SqliteRunStore implements RunStore {
@@ -83,7 +97,10 @@ export class SqliteRunStore implements RunStore {
       get: db.prepare(`SELECT * FROM runs WHERE id = ?`),
       active: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? AND sha = ? AND mode = ? ORDER BY id LIMIT 1`),
       activeForPr: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? ORDER BY id`),
-      queued: db.prepare(`SELECT * FROM runs WHERE state = 'queued' ORDER BY id`),
+      // PR runs first: a sweep's runs never delay a !testme queued after them (SPEC §17).
+      queued: db.prepare(`SELECT * FROM runs WHERE state = 'queued' ORDER BY sweep_id IS NOT NULL, id`),
+      ofSweep: db.prepare(`SELECT * FROM runs WHERE sweep_id = ? ORDER BY id`),
+      sweepHistory: db.prepare(`SELECT * FROM runs WHERE repo = ? AND sweep_id IS NOT NULL AND sweep_id <= ? AND state = 'finished' ORDER BY id DESC LIMIT ?`),
       running: db.prepare(`SELECT * FROM runs WHERE state = 'running' ORDER BY id`),
       countForHead: db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE repo = ? AND pr = ? AND sha = ?`),
       forPr: db.prepare(`SELECT * FROM runs WHERE repo = ? AND pr = ? ORDER BY id DESC LIMIT ?`),
@@ -93,7 +110,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async create(r: NewRun, now: number): Promise<Run> {
-    const id = await this.writer.insert("runs.create", { ...r, now });
+    const id = await this.writer.insert("runs.create", { ...r, trigger: r.trigger ?? "pr", sweepId: r.sweepId ?? null, now });
     return (await this.get(id))!;
   }
 
@@ -136,6 +153,14 @@ export class SqliteRunStore implements RunStore {
     return (this.q.recent.all(limit) as Row[]).map(fromRow);
   }
 
+  async ofSweep(sweepId: number): Promise<Run[]> {
+    return (this.q.ofSweep.all(sweepId) as Row[]).map(fromRow);
+  }
+
+  async sweepHistory(repo: string, uptoSweep: number, limit: number): Promise<Run[]> {
+    return (this.q.sweepHistory.all(repo, uptoSweep, limit) as Row[]).map(fromRow);
+  }
+
   async started(id: number, pid: number, now: number): Promise<void> {
     await this.writer.run("runs.started", [pid, now, id]);
   }
@@ -164,5 +189,7 @@ function fromRow(r: Row): Run {
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    trigger: r.cause,
+    sweepId: r.sweep_id,
   };
 }

@@ -1,5 +1,5 @@
 // A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
-//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold
+//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold | by-ref | by-recipe <dir>
 // "hold" waits until <run-dir>/release exists and exits with the number written in it.
 // Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
 // outlives the test that started it.
@@ -10,7 +10,13 @@ import { join } from "node:path";
 const [given, arg] = process.argv.slice(2);
 setInterval(() => existsSync(process.env.CCCI_RUN_DIR ?? "/") || process.exit(0), 200).unref();
 // "by-ref": the behaviour is the PR branch's first word ("hold-1" -> hold).
-const behaviour = given === "by-ref" ? (process.env.CCCI_REF ?? "").split("-")[0] : given;
+// "by-recipe <dir>": the behaviour written in <dir>/<recipe>, else by-ref (sweeps test branches).
+const byRef = () => (process.env.CCCI_REF ?? "").split("-")[0];
+const byRecipe = () => {
+  const f = join(arg ?? "/nonexistent", process.env.CCCI_RECIPE ?? "");
+  return existsSync(f) ? readFileSync(f, "utf8").trim() : byRef();
+};
+const behaviour = given === "by-ref" ? byRef() : given === "by-recipe" ? byRecipe() : given;
 const dir = process.env.CCCI_RUN_DIR;
 writeFileSync(join(dir, "runner.pid"), String(process.pid));
 writeFileSync(join(dir, "env.json"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
