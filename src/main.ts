@@ -35,8 +35,12 @@ import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
 import { JobService } from "./jobs/service.ts";
+import { Pruner } from "./store/pruner.ts";
 import { SweepService } from "./runs/sweeps.ts";
 import { SweepSchedule } from "./runs/sweep-schedule.ts";
+
+/** Retention is by days: an hourly pass keeps the store within an hour of store.retentionDays. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface BotOptions {
   config: Config;
@@ -87,6 +91,7 @@ export interface Bot extends BotDeps {
   dispatcher: Dispatcher;
   loopSweep: LoopSweep;
   commentSweep: CommentSweep;
+  pruner: Pruner;
   sweepSchedule: SweepSchedule;
   stop(): Promise<void>;
 }
@@ -289,6 +294,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Gitea never retries a delivery: look for what it did not send, at start and every few minutes.
   const sweep = () => Promise.all([loopSweep.sweep(), commentSweep.sweep()]);
   let sweepTimer: NodeJS.Timeout | null = null;
+  const pruner = new Pruner({
+    store: store.retention,
+    runsDir: join(config.dataDir, "runs"),
+    jobsDir: join(config.dataDir, "jobs"),
+    retentionDays: config.store.retentionDays,
+    clock,
+    log: log.child({ component: "retention" }),
+  });
   outbox.start();
   messenger.start();
   if (options.dispatch !== false) {
@@ -298,6 +311,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
+    pruner.start(PRUNE_EVERY_MS);
     if (tmuxAvailable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
     if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
   }
@@ -323,11 +337,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await runs.stop();
       await sweep().catch(() => undefined);
       await messenger.stop();
+      await pruner.stop();
       await outbox.stop();
       await store.close();
       unwatchEventLoop();
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, sweepSchedule, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, pruner, sweepSchedule, stop };
 }

@@ -5,6 +5,10 @@ import type { EventKind } from "./identify.ts";
 import { parseBody } from "./parse-body.ts";
 import type { ParseJob } from "./parse-worker.ts";
 
+// Built (dist/*.js), the worker's module runs as it is; from the sources, through a bootstrap
+// that registers the TypeScript loader in the worker first.
+const WORKER = import.meta.url.endsWith(".ts") ? new URL("./parse-worker-tsx.mjs", import.meta.url) : new URL("./parse-worker.js", import.meta.url);
+
 export interface ParsePoolOptions {
   /** Bodies up to this size are parsed on the event loop: a few milliseconds at most. */
   inlineBytes: number;
@@ -68,7 +72,7 @@ export class ParsePool {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL("./parse-worker.mjs", import.meta.url), {
+    const w = new Worker(WORKER, {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.o.maxHeapMb },
     });
