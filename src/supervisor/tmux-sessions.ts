@@ -55,7 +55,7 @@ export class TmuxSessions implements AgentSessions {
     if (screen === null) return { kind: "absent", lastReply: null, activity: null };
     const r = this.profileOf(name).read(screen, this.o.clock.now());
     const base = { lastReply: r.lastReply, activity: createHash("sha1").update(screen).digest("hex") };
-    if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: `${name}: ${r.alert}` } };
+    if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: r.alert } };
     if (r.fatal !== null) return { ...base, kind: "fatal", fatalReason: r.fatal, detail: r.fatal };
     if (r.limit !== null) return { ...base, kind: "limit", limitResetAt: r.limit.resetAt, detail: r.limit.line };
     if (r.busy) return { ...base, kind: "busy", detail: r.footer ?? undefined };
