@@ -1,0 +1,28 @@
+import { basename } from "node:path";
+import { CLAUDE_CODE_PATTERNS, claudeCodeProfile } from "./claude-code.ts";
+import { GENERIC_PATTERNS, genericProfile } from "./generic.ts";
+import type { Profile, ProfileName, ProfilePatterns } from "./profile.ts";
+
+export type { Profile, ProfileName, ProfilePatterns, ScreenReading } from "./profile.ts";
+export { PROFILE_NAMES } from "./profile.ts";
+
+const BUILDERS: Record<ProfileName, { patterns: ProfilePatterns; make: (p: ProfilePatterns) => Profile }> = {
+  "claude-code": { patterns: CLAUDE_CODE_PATTERNS, make: claudeCodeProfile },
+  generic: { patterns: GENERIC_PATTERNS, make: genericProfile },
+};
+
+/** The profile a start command implies: `claude` → claude-code; anything else → generic. */
+export function defaultProfile(argv: readonly string[]): ProfileName {
+  // Look past launchers such as `env FOO=1 claude` or `npx claude`.
+  return argv.slice(0, 4).some((a) => /^claude(-code)?$/.test(basename(a))) ? "claude-code" : "generic";
+}
+
+/**
+ * A session's profile: the one it names, else the one its start command implies. Pattern lists
+ * set in the configuration replace the profile's own.
+ */
+export function profileFor(name: ProfileName | undefined, argv: readonly string[], overrides: Partial<ProfilePatterns> = {}): Profile {
+  const b = BUILDERS[name ?? defaultProfile(argv)];
+  const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<ProfilePatterns>;
+  return b.make({ ...b.patterns, ...set });
+}
