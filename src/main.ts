@@ -25,6 +25,9 @@ import { makeTestmeEnrolment } from "./config/enrolment.ts";
 import { Messenger } from "./supervisor/messenger.ts";
 import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
+import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
+import { tmuxAgents } from "./supervisor/tmux-agents.ts";
+import { GENERIC_PATTERNS } from "./supervisor/profiles/generic.ts";
 import { join } from "node:path";
 import { Executor } from "./runs/executor.ts";
 import { RunService } from "./runs/service.ts";
@@ -110,22 +113,28 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     concurrency: config.outbox.concurrency,
   });
   const sp = config.supervisor.patterns;
-  const compile = (list: string[]) => list.map((p) => new RegExp(p, "i"));
-  const patterns = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
+  const compile = (list: string[] | undefined) => list?.map((p) => new RegExp(p, "i"));
+  // Pattern lists set in the configuration replace each session profile's own.
+  const overrides = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
+  const patterns = {
+    fatal: overrides.fatal ?? [...GENERIC_PATTERNS.fatal],
+    limit: overrides.limit ?? [...GENERIC_PATTERNS.limit],
+    busy: overrides.busy ?? [...GENERIC_PATTERNS.busy],
+    inputLine: overrides.inputLine,
+  };
   const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket });
   const tmuxAvailable = await tmux.available();
   if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
+  const agents = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });
   const messenger = new Messenger({
-    tmux,
-    tmuxAvailable,
+    agents,
+    unavailable: tmuxAvailable ? undefined : "tmux is not installed on this machine",
     store: store.pings,
     clock,
     log: log.child({ component: "messenger" }),
     metrics,
-    inputLine: patterns.inputLine,
-    busy: patterns.busy,
   });
-  const sessions = new SessionControl({ tmux, messenger, log: log.child({ component: "sessions" }) });
+  const sessions = new SessionControl({ agents, wake: () => messenger.wake(), log: log.child({ component: "sessions" }) });
   const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
   const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
   // Links in statuses and comments; until the server listens, the configured public URL.
@@ -151,14 +160,16 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   const supervisor = new Supervisor({
     sessions: managedSessions(config, phases),
-    tmux,
-    control: sessions,
-    messenger,
+    agents,
+    afterStart: () => messenger.wake(),
+    alert: async (kind, subject, message) => {
+      metrics.alerts.inc({ kind });
+      await store.loops.alert(kind, subject, message, clock.now());
+    },
     store: store.supervisor,
     clock,
     log: log.child({ component: "supervisor" }),
     metrics,
-    patterns,
     stallGraceMs: config.supervisor.stallGraceSeconds * 1000,
     stallIdleMs: config.supervisor.stallIdleSeconds * 1000,
     probe: async (argv) => (await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 10_000 })).exitCode === 0,

@@ -7,6 +7,9 @@ import { Cron } from "croner";
 const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
 const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
 
+/** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
+const profile = z.enum(["claude-code", "generic"]).optional();
+
 /** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
 const opencodeServer = z.object({
   url: z.url("must be the opencode server's base URL, e.g. http://127.0.0.1:4096").transform((u) => u.replace(/\/+$/, "")),
@@ -24,6 +27,7 @@ const session = z.object({
   start: argv.optional(),
   prompt: z.string().optional(),
   promptVia: z.enum(["argument", "typed"]).default("typed"),
+  profile,
   /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
   backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
   /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
@@ -92,6 +96,7 @@ const schedule = z.object({
   start: argv,
   prompt: z.string().optional(),
   mode: z.enum(["start", "fresh"]).default("start"),
+  profile,
 });
 
 export const configSchema = z.object({
@@ -186,16 +191,17 @@ export const configSchema = z.object({
       stallIdleSeconds: z.number().positive().default(300),
       sweepMinutes: z.number().positive().default(5),
       orchestrator: z
-        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional() })
+        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional(), profile })
         .optional(),
       schedules: z.array(schedule).default([]),
       /** tmux server socket name (-L); default: the user's default tmux server. */
       tmuxSocket: z.string().min(1).optional(),
+      /** Set lists replace the session profile's own (generic's are "redacted_thinking", "blocks cannot be modified"; "usage limit|…"; "esc to interrupt"). */
       patterns: z
         .object({
-          fatal: z.array(pattern).default(["redacted_thinking", "blocks cannot be modified"]),
-          limit: z.array(pattern).default(["usage limit|spend limit|limit reached|reached your .*limit|out of (credits|tokens)"]),
-          busy: z.array(pattern).default(["esc to interrupt"]),
+          fatal: z.array(pattern).optional(),
+          limit: z.array(pattern).optional(),
+          busy: z.array(pattern).optional(),
           /** The TUI's input line; default: the last non-empty line of the pane. */
           inputLine: pattern.optional(),
         })

@@ -1,14 +1,12 @@
-import { createHash } from "node:crypto";
 import { Cron } from "croner";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SessionState, SupervisorStore } from "../store/supervisor.ts";
 import { singleFlight } from "../util/single-flight.ts";
-import type { Messenger } from "./messenger.ts";
-import { BOT_MARK, readPane, resetTime, waitingUntil, type PanePatterns } from "./pane.ts";
-import type { SessionControl, SessionSpec } from "./sessions.ts";
-import type { Tmux } from "./tmux.ts";
+import type { AgentSessions, AgentState } from "./agent-sessions.ts";
+import { BOT_MARK } from "./pane.ts";
+import type { SessionSpec } from "./sessions.ts";
 
 export interface ManagedSession {
   spec: SessionSpec;
@@ -26,14 +24,15 @@ export interface ManagedSession {
 
 export interface SupervisorOptions {
   sessions: readonly ManagedSession[];
-  tmux: Pick<Tmux, "captureIfPresent">;
-  control: Pick<SessionControl, "start" | "restart">;
-  messenger: Pick<Messenger, "submit">;
+  agents: Pick<AgentSessions, "state" | "submit" | "startFresh">;
+  /** After a start: pings that queued while the session was away can go. */
+  afterStart?: () => void;
+  /** Raises an operator alert (as a force-push does): something a restart cannot fix. */
+  alert: (kind: string, subject: string, message: string) => Promise<void>;
   store: SupervisorStore;
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "supervisorActions">;
-  patterns: PanePatterns;
   stallGraceMs: number;
   stallIdleMs: number;
   probe: (argv: readonly string[]) => Promise<boolean>;
@@ -103,7 +102,7 @@ export class Supervisor {
 
   private async heal(s: ManagedSession): Promise<void> {
     const name = s.spec.tmux;
-    const { store, clock, tmux } = this.o;
+    const { store, clock, agents } = this.o;
     const st = await store.state(name);
     if (st.paused || (s.enabled && !(await s.enabled()))) return;
     const now = clock.now();
@@ -111,47 +110,77 @@ export class Supervisor {
 
     if (st.limit) {
       if (now < st.limit.until) return; // the quiet window: no healing of any kind
-      const pane = await tmux.captureIfPresent(name);
-      if (pane !== null && !st.limit.parsed && readPane(pane, this.o.patterns).limitBanner) {
-        const probes = st.limit.probes + 1;
-        await this.act(name, "probe", `still limited at probe ${probes}; next in 5 min`);
-        if (probes >= LOUD_AFTER_PROBES) {
-          this.o.log.error({ session: name, probes }, `session still limited after ${probes} probes: check the agent's account`);
-          await this.act(name, "limit-warning", `still limited after ${probes} probes`);
-        }
-        return save({ limit: { until: now + PROBE_EVERY_MS, parsed: false, probes } });
-      }
-      if (pane !== null) await this.o.messenger.submit(name, NUDGE);
+      const state = await agents.state(name);
+      if (!st.limit.parsed) return this.probe(name, st, state, save);
+      if (state.kind !== "absent") await agents.submit(name, NUDGE);
       await this.act(name, "nudge", "limit window over; one nudge sent");
       return save({ limit: null, paneHash: null, paneChangedAt: now });
     }
 
-    const pane = await tmux.captureIfPresent(name);
-    if (pane === null) {
+    const state = await agents.state(name);
+    if (state.alert) {
+      // A restart cannot fix wrong credentials or a server that is down: tell the operator once.
+      if (st.alert !== state.alert.kind) {
+        await this.o.alert(state.alert.kind, name, state.alert.message);
+        await this.act(name, "alert", state.alert.message);
+      }
+      return save({ alert: state.alert.kind });
+    }
+    const fresh = st.alert ? { alert: null } : {};
+    if (state.kind === "absent") {
       if (s.kind === "orchestrator" && s.aliveProbe && (await this.o.probe(s.aliveProbe))) return;
-      await this.o.control.start(s.spec, await s.kickoff());
+      await this.startFresh(s);
       await this.act(name, "dead", "no session: started");
-      return save({ paneHash: null, paneChangedAt: now });
+      return save({ ...fresh, paneHash: null, paneChangedAt: now });
     }
-    const reading = readPane(pane, this.o.patterns);
-    if (reading.fatal) return this.restart(s, st, "fatal", "fatal pattern on the pane: started fresh");
-    if (reading.limitBanner) {
-      const reset = resetTime(reading.limitBanner, now);
+    if (state.kind === "fatal") return this.restart(s, st, "fatal", `fatal: ${state.fatalReason ?? "error"}: started fresh`);
+    if (state.kind === "limit") {
+      const reset = state.limitResetAt ?? null;
       const limit = reset === null ? { until: now + PROBE_EVERY_MS, parsed: false, probes: 0 } : { until: reset + LIMIT_MARGIN_MS, parsed: true, probes: 0 };
-      await this.act(name, "limit", reset === null ? "limit banner without a readable reset time: probing every 5 min" : `limit window until ${new Date(limit.until).toISOString()}`);
-      return save({ limit });
+      await this.act(name, "limit", reset === null ? "limit without a reset time: probing every 5 min" : `limit window until ${new Date(limit.until).toISOString()}`);
+      return save({ ...fresh, limit });
     }
-    const hash = createHash("sha1").update(pane).digest("hex");
-    if (reading.busy) return save({ paneHash: hash, paneChangedAt: now });
-    const wake = waitingUntil(reading.lastMessage);
-    if (wake !== null) {
+    if (state.kind === "busy") return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
+    if (state.kind === "waiting" && state.waitingUntil !== undefined) {
+      const wake = state.waitingUntil;
       if (now > wake + this.o.stallGraceMs) return this.restart(s, st, "stall", `past its WAITING-UNTIL ${new Date(wake).toISOString()} by more than the grace`);
       return;
     }
-    if (hash !== st.paneHash || st.paneChangedAt === null) return save({ paneHash: hash, paneChangedAt: now });
+    if (state.activity !== st.paneHash || st.paneChangedAt === null) return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
     if (now - st.paneChangedAt >= this.o.stallIdleMs) {
-      return this.restart(s, st, "idle", `pane unchanged for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
+      return this.restart(s, st, "idle", `no activity for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
     }
+  }
+
+  /**
+   * The end of a window whose reset time was unknown (an API key's 429): such a limit only
+   * lifts for a new request, so the probe is the nudge itself. Still limited (the old banner,
+   * or a new one after the last probe) → probe, and look again in 5 min; not limited after a
+   * probe → that probe was the nudge; not limited without one → the one nudge now.
+   */
+  private async probe(name: string, st: SessionState, state: AgentState, save: (next: Partial<SessionState>) => Promise<void>): Promise<void> {
+    const now = this.o.clock.now();
+    const { probes } = st.limit!;
+    if (state.kind === "limit" && state.limitResetAt != null) {
+      const until = state.limitResetAt + LIMIT_MARGIN_MS;
+      await this.act(name, "limit", `limit window until ${new Date(until).toISOString()}`);
+      return save({ limit: { until, parsed: true, probes } });
+    }
+    if (state.kind === "limit") {
+      await this.o.agents.submit(name, NUDGE);
+      await this.act(name, "probe", `still limited at probe ${probes + 1}; next in 5 min`);
+      if (probes + 1 >= LOUD_AFTER_PROBES) {
+        this.o.log.error({ session: name, probes: probes + 1 }, `session still limited after ${probes + 1} probes: check the agent's account`);
+        await this.act(name, "limit-warning", `still limited after ${probes + 1} probes`);
+      }
+      return save({ limit: { until: now + PROBE_EVERY_MS, parsed: false, probes: probes + 1 } });
+    }
+    if (probes > 0) await this.act(name, "limit-over", `probe ${probes} got through`);
+    else {
+      if (state.kind !== "absent") await this.o.agents.submit(name, NUDGE);
+      await this.act(name, "nudge", "limit window over; one nudge sent");
+    }
+    return save({ limit: null, paneHash: null, paneChangedAt: now });
   }
 
   private async schedule(s: ManagedSession): Promise<void> {
@@ -164,18 +193,22 @@ export class Supervisor {
     // First sight: the next slot, not one that passed before the job was configured.
     if (st.nextSlot === null) return store.save(name, { ...st, nextSlot: next() }, now);
     if (now < st.nextSlot) return;
-    const pane = await this.o.tmux.captureIfPresent(name);
-    if (s.mode !== "fresh" && pane !== null && readPane(pane, this.o.patterns).busy) {
+    if (s.mode !== "fresh" && (await this.o.agents.state(name)).kind === "busy") {
       await this.act(name, "schedule", `slot ${new Date(st.nextSlot).toISOString()}: busy, left alone`);
     } else {
-      await this.o.control.restart(s.spec, await s.kickoff());
+      await this.startFresh(s);
       await this.act(name, "schedule", `slot ${new Date(st.nextSlot).toISOString()}: started fresh (${s.mode ?? "start"})`);
     }
     await store.save(name, { ...st, nextSlot: next(), paneHash: null, paneChangedAt: now }, now);
   }
 
+  private async startFresh(s: ManagedSession): Promise<void> {
+    await this.o.agents.startFresh(s.spec.tmux, await s.kickoff());
+    this.o.afterStart?.();
+  }
+
   private async restart(s: ManagedSession, st: SessionState, reason: string, detail: string): Promise<void> {
-    await this.o.control.restart(s.spec, await s.kickoff());
+    await this.startFresh(s);
     await this.act(s.spec.tmux, reason, detail);
     await this.o.store.save(s.spec.tmux, { ...st, paneHash: null, paneChangedAt: this.o.clock.now() }, this.o.clock.now());
   }

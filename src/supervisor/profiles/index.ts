@@ -1,9 +1,9 @@
 import { basename } from "node:path";
 import { CLAUDE_CODE_PATTERNS, claudeCodeProfile } from "./claude-code.ts";
 import { GENERIC_PATTERNS, genericProfile } from "./generic.ts";
-import type { Profile, ProfileName, ProfilePatterns } from "./profile.ts";
+import type { PatternOverrides, Profile, ProfileName, ProfilePatterns } from "./profile.ts";
 
-export type { Profile, ProfileName, ProfilePatterns, ScreenReading } from "./profile.ts";
+export type { PatternOverrides, Profile, ProfileName, ProfilePatterns, ScreenReading } from "./profile.ts";
 export { PROFILE_NAMES } from "./profile.ts";
 
 const BUILDERS: Record<ProfileName, { patterns: ProfilePatterns; make: (p: ProfilePatterns) => Profile }> = {
@@ -21,7 +21,7 @@ export function defaultProfile(argv: readonly string[]): ProfileName {
  * A session's profile: the one it names, else the one its start command implies. Pattern lists
  * set in the configuration replace the profile's own.
  */
-export function profileFor(name: ProfileName | undefined, argv: readonly string[], overrides: Partial<ProfilePatterns> = {}): Profile {
+export function profileFor(name: ProfileName | undefined, argv: readonly string[], overrides: PatternOverrides = {}): Profile {
   const b = BUILDERS[name ?? defaultProfile(argv)];
   const set = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<ProfilePatterns>;
   return b.make({ ...b.patterns, ...set });

@@ -19,6 +19,9 @@ export interface ProfilePatterns {
   inputLine?: RegExp | undefined;
 }
 
+/** Lists the configuration sets (an unset one keeps the profile's). */
+export type PatternOverrides = { [K in keyof ProfilePatterns]?: ProfilePatterns[K] | undefined };
+
 export interface ScreenReading {
   /**
    * What the input box holds ("" when empty; a placeholder is not typed text), or null when
