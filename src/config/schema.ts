@@ -10,14 +10,38 @@ const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as 
 /** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
 const profile = z.enum(["claude-code", "generic"]).optional();
 
+/** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
+const opencodeServer = z.object({
+  url: z.url("must be the opencode server's base URL, e.g. http://127.0.0.1:4096").transform((u) => u.replace(/\/+$/, "")),
+  /** The environment variable holding its OPENCODE_SERVER_PASSWORD (never the password itself). */
+  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable, e.g. OPENCODE_SERVER_PASSWORD").optional(),
+  /** The server's OPENCODE_SERVER_USERNAME; opencode's default is "opencode". */
+  username: z.string().min(1).optional(),
+  timeoutSeconds: z.number().positive().max(300).default(10),
+});
+export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
+
 const session = z.object({
-  tmux: z.string().min(1),
+  tmux: z.string().min(1).optional(),
   cwd: z.string().min(1).optional(),
-  start: argv,
+  start: argv.optional(),
   prompt: z.string().optional(),
   promptVia: z.enum(["argument", "typed"]).default("typed"),
   profile,
-});
+  /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
+  backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
+  /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
+  title: z.string().min(1).optional(),
+  /** opencode-server: the server; default the top-level `opencode:` block. */
+  server: opencodeServer.optional(),
+})
+  .superRefine((s, ctx) => {
+    if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
+    if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
+    if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
+  })
+  // The session's name (the key of pings, actions and the dashboard) stays `tmux`.
+  .transform((s) => ({ ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] }));
 
 const phase = z.object({
   id: z.string().min(1),
@@ -158,6 +182,8 @@ export const configSchema = z.object({
     })
     .prefault({}),
   loops: z.array(loop).default([]),
+  /** The opencode server of sessions with `backend: opencode-server` that name none of their own. */
+  opencode: opencodeServer.optional(),
   supervisor: z
     .object({
       tickSeconds: z.number().positive().default(30),
@@ -185,6 +211,19 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Each opencode-server session needs a server: its own `server:` or the top-level `opencode:`. */
+export function opencodeServerIssues(c: Pick<Config, "loops" | "opencode">): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  c.loops.forEach((loop, i) => {
+    for (const [role, s] of Object.entries(loop.sessions)) {
+      if (s.backend === "opencode-server" && !s.server && !c.opencode) {
+        out.push({ path: ["loops", i, "sessions", role, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" });
+      }
+    }
+  });
+  return out;
+}
 export type LoopConfig = Config["loops"][number];
 export type SessionConfig = LoopConfig["sessions"][string];
 export type PhaseConfig = LoopConfig["phases"][number];
