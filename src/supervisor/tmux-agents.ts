@@ -7,7 +7,8 @@ export function tmuxAgents(config: Config, overrides: PatternOverrides): Map<str
   const out = new Map<string, TmuxAgent>();
   const add = (s: { tmux: string; cwd?: string | undefined; start: string[]; profile?: ProfileName | undefined }, promptVia: "argument" | "typed") =>
     out.set(s.tmux, { tmux: s.tmux, cwd: s.cwd, start: s.start, promptVia, profile: profileFor(s.profile, s.start, overrides) });
-  for (const loop of config.loops) for (const s of Object.values(loop.sessions)) add(s, s.promptVia);
+  // Sessions on an opencode server are not tmux sessions.
+  for (const loop of config.loops) for (const s of Object.values(loop.sessions)) if (s.backend === "tmux") add(s, s.promptVia);
   if (config.supervisor.orchestrator) add(config.supervisor.orchestrator, "typed");
   for (const j of config.supervisor.schedules) add(j, "typed");
   return out;
