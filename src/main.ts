@@ -27,6 +27,9 @@ import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
 import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
 import { tmuxAgents } from "./supervisor/tmux-agents.ts";
+import { AgentRouter } from "./supervisor/agent-router.ts";
+import type { AgentSessions } from "./supervisor/agent-sessions.ts";
+import { opencodeAgents, opencodePasswords } from "./supervisor/opencode/from-config.ts";
 import { GENERIC_PATTERNS } from "./supervisor/profiles/generic.ts";
 import { join } from "node:path";
 import { Executor } from "./runs/executor.ts";
@@ -62,6 +65,8 @@ export interface BotDeps {
   redact: Redactor;
   botUser: () => string | null;
   tmux: Tmux;
+  /** Every agent session behind one port, whichever backend it runs on. */
+  agents: AgentSessions;
   messenger: Messenger;
   sessions: SessionControl;
   mirrors: Mirrors;
@@ -93,7 +98,7 @@ export interface Bot extends BotDeps {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets]);
+  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets, ...opencodePasswords(config, process.env)]);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
   const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
@@ -125,10 +130,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket });
   const tmuxAvailable = await tmux.available();
   if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
-  const agents = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });
+  const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });
+  // Sessions on an opencode server go to its backend; without tmux they still run.
+  const opencode = opencodeAgents(config, process.env, log.child({ component: "sessions" }));
+  for (const w of opencode.warnings) log.warn(w);
+  const agents = opencode.sessions.size === 0 ? tmuxSessions : new AgentRouter(tmuxSessions, opencode.sessions, tmuxAvailable ? undefined : "tmux is not installed on this machine");
   const messenger = new Messenger({
     agents,
-    unavailable: tmuxAvailable ? undefined : "tmux is not installed on this machine",
+    unavailable: tmuxAvailable || opencode.sessions.size > 0 ? undefined : "tmux is not installed on this machine",
     store: store.pings,
     clock,
     log: log.child({ component: "messenger" }),
@@ -184,7 +193,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     timeoutMs: Math.max(...Object.values(config.jobs).map((j) => j.timeoutMinutes), 1) * 60_000,
   });
   await jobs.recover();
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, runUrl, jobUrl, patterns };
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, runUrl, jobUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -276,7 +285,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
-    if (tmuxAvailable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
+    if ((tmuxAvailable || opencode.sessions.size > 0) && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");

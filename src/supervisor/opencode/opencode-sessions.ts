@@ -31,7 +31,7 @@ export class OpencodeSessions implements AgentSessions {
       const session = await this.find(name);
       if (!session) return { kind: "absent", lastReply: null, activity: null, detail: `no opencode session titled "${this.title(name)}" on ${this.o.client.url}` };
       const [status, messages] = await Promise.all([this.o.client.status(), this.o.client.messages(session.id, this.o.recentMessages ?? 20)]);
-      return readState(session, status[session.id], messages);
+      return readState(session, status[session.id], messages, Date.now());
     } catch (err) {
       return this.unreachable(err);
     }

@@ -13,9 +13,13 @@ import type { OpencodeMessage, OpencodeSession, OpencodeStatus } from "./client.
  *   a restart cannot help); an aborted turn is just idle;
  * - otherwise the last assistant message is the last reply, and `WAITING-UNTIL:` ending it says
  *   when the agent means to wake itself.
- * Only the newest turn counts: an error on an older message is history.
+ * Only the newest turn counts: an error on an older message is history. `now` is the server's
+ * clock (real time): message times are the server's.
  */
-export function readState(session: OpencodeSession, status: OpencodeStatus | undefined, messages: readonly OpencodeMessage[]): AgentState {
+/** How long a prompt may wait for its turn before the session counts as stuck rather than busy. */
+export const PENDING_PROMPT_MS = 2 * 60_000;
+
+export function readState(session: OpencodeSession, status: OpencodeStatus | undefined, messages: readonly OpencodeMessage[], now: number): AgentState {
   const newest = messages.at(-1);
   const activity = `${session.id}:${newest?.info.id ?? "-"}:${newest?.info.time.completed ?? newest?.info.time.created ?? session.time.updated ?? session.time.created}`;
   const lastAssistant = [...messages].reverse().find((m) => m.info.role === "assistant");
@@ -28,8 +32,10 @@ export function readState(session: OpencodeSession, status: OpencodeStatus | und
   }
   if (status?.type === "busy") return { ...base, kind: "busy", detail: "a turn is running" };
 
-  // A prompt the server took and has not answered yet: its turn is about to run.
-  if (newest?.info.role === "user") return { ...base, kind: "busy", detail: "a prompt waits for its turn" };
+  // A prompt the server took and has not answered yet: its turn is about to run (a project's
+  // first turn starts seconds later). One left unanswered for long is not busy but stuck: read
+  // it as idle, so the idle time can heal it.
+  if (newest?.info.role === "user" && now - newest.info.time.created < PENDING_PROMPT_MS) return { ...base, kind: "busy", detail: "a prompt waits for its turn" };
   const err = newest?.info.role === "assistant" ? newest.info.error : undefined;
   if (err) {
     const code = err.data?.statusCode;
