@@ -21,7 +21,7 @@ const REPO = "recipes/bench";
 const dir = tempDir("ccci-bench-testme-");
 const emu = await new GiteaEmulator().start();
 emu.state.addUser("ci-bot", "bench-token");
-emu.state.addOrg("recipes", ["alice"]);
+emu.state.addOrg("recipes", ["alice", "ci-bot"]);
 emu.state.addRepo(REPO);
 
 const config = writeBotConfig(dir, emu.url, SECRET, {

@@ -11,6 +11,7 @@ import { makeRedactor, type Redactor } from "./redact.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { GiteaClient, type GiteaPort } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
+import { warnIfOrgsHidden } from "./gitea/org-visibility.ts";
 import { Dispatcher } from "./handlers/dispatcher.ts";
 import type { Handler } from "./handlers/handler.ts";
 import { createHandlers } from "./handlers/registry.ts";
@@ -39,6 +40,8 @@ import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
 import { JobService } from "./jobs/service.ts";
+import { SweepService } from "./runs/sweeps.ts";
+import { SweepSchedule } from "./runs/sweep-schedule.ts";
 
 export interface BotOptions {
   config: Config;
@@ -76,8 +79,10 @@ export interface BotDeps {
   executor: Executor;
   supervisor: Supervisor;
   jobs: JobService;
+  sweeps: SweepService;
   runUrl: (id: number) => string;
   jobUrl: (id: number) => string;
+  sweepUrl: (id: number) => string;
   /** Compiled from supervisor.patterns. */
   patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
 }
@@ -89,6 +94,7 @@ export interface Bot extends BotDeps {
   dispatcher: Dispatcher;
   loopSweep: LoopSweep;
   commentSweep: CommentSweep;
+  sweepSchedule: SweepSchedule;
   stop(): Promise<void>;
 }
 
@@ -199,7 +205,23 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     timeoutMs: Math.max(...Object.values(config.jobs).map((j) => j.timeoutMinutes), 1) * 60_000,
   });
   await jobs.recover();
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, runUrl, jobUrl, patterns };
+  const sweepUrl = (id: number) => `${publicBase}/sweeps/${id}`;
+  const sweeps = new SweepService({
+    config,
+    isTestmeRepo: makeTestmeEnrolment(config),
+    gitea,
+    runs,
+    store,
+    outbox,
+    executor,
+    clock,
+    log: log.child({ component: "sweeps" }),
+    metrics,
+    runUrl,
+    sweepUrl,
+  });
+  const sweepSchedule = new SweepSchedule({ schedules: config.testme.schedules, cursors: store.cursors, clock, log: log.child({ component: "sweeps" }), fire: (req) => sweeps.start(req) });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -214,6 +236,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     redact,
     maxAttempts: config.dispatcher.maxAttempts,
     backoffMs: config.dispatcher.backoffMs,
+    giteaWaitMaxMs: config.outbox.maxBackoffMs,
     concurrency: config.dispatcher.concurrency,
   });
 
@@ -231,7 +254,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     dispatch: dispatcher,
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
   const rest = getRequestListener(app.fetch);
   const server = createServer((req, res) => {
     if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
@@ -261,6 +284,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       log.info({ botUser: botLogin }, "bot account resolved from the token");
       outbox.wake();
       dispatcher.wake();
+      void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
     } catch (err) {
       log.warn({ err }, "could not ask Gitea who the token belongs to; will try again in 30 s");
       resolveTimer = setTimeout(() => void resolveBotUser(), 30_000);
@@ -268,6 +292,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     }
   };
   if (botLogin === null) void resolveBotUser();
+  else void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
 
   const loopSweep = new LoopSweep({ loops: config.loops, mirrors, store, clock, log: log.child({ component: "sweep" }), onQueued: () => dispatcher.wake() });
   const commentSweep = new CommentSweep({
@@ -287,11 +312,13 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   messenger.start();
   if (options.dispatch !== false) {
     await runs.start();
+    void sweeps.resume().catch((err: unknown) => log.error({ err }, "could not resume the sweeps being queued"));
     dispatcher.start();
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
     if ((tmuxAvailable || opencode.sessions.size > 0) && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
+    if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
@@ -308,6 +335,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       server.closeIdleConnections();
       await closed;
       await supervisor.stop();
+      await sweepSchedule.stop();
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.
       await runs.stop();
@@ -318,5 +346,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, sweepSchedule, stop };
 }

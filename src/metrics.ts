@@ -62,6 +62,14 @@ export function createMetrics() {
       labelNames: ["reason"] as const,
       registers,
     }),
+    sweeps: new Counter({ name: "ccci_sweeps_total", help: "Sweeps of every recipe's default branch started, by trigger (schedule, command)", labelNames: ["trigger"] as const, registers }),
+    sweepRecipes: new Gauge({ name: "ccci_sweep_recipes", help: "Recipes by verdict in the last finished sweep", labelNames: ["verdict"] as const, registers }),
+    sweepDuration: new Histogram({
+      name: "ccci_sweep_duration_seconds",
+      help: "From a sweep's start to its last run's end",
+      buckets: [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 57600],
+      registers,
+    }),
     giteaCalls: new Counter({
       name: "ccci_gitea_api_calls_total",
       help: "Gitea API calls by operation and HTTP status (0 = no answer)",

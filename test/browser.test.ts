@@ -23,7 +23,7 @@ describe("the pages in a real browser (Chromium)", () => {
     browser = await chromium.launch(CHROMIUM);
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     for (const r of ["recipes/nextcloud", "recipes/wordpress", "recipes/gitea"]) emu.state.addRepo(r);
     bot = await startTestBot({
       supervise: false,
@@ -74,12 +74,14 @@ describe("the pages in a real browser (Chromium)", () => {
   });
 
   it("grows the run page's log while the runner prints, then shows the verdict", async () => {
-    const run = await testme("recipes/gitea", "slow-b3");
+    const run = await testme("recipes/gitea", "gated-b3");
     await waitFor(async () => (await bot.store.runs.get(run.id))?.state === "running", "the run to start");
     const { page, errors } = await open(`/runs/${run.id}`);
     const log = page.locator("#log");
-    await log.filter({ hasText: "step 2" }).waitFor({ timeout: 10_000 });
+    await log.filter({ hasText: "step 1" }).waitFor({ timeout: 10_000 });
     const early = (await log.innerText()).length;
+    // The runner prints the rest only now, while the page is open: it must arrive live.
+    writeFileSync(join(bot.executor.dirOf(run.id), "release"), "0");
     await log.filter({ hasText: "step 12" }).waitFor({ timeout: 10_000 });
     expect((await log.innerText()).length).toBeGreaterThan(early);
     await page.locator("h1", { hasText: "GREEN" }).waitFor({ timeout: 10_000 });
@@ -92,6 +94,49 @@ describe("the pages in a real browser (Chromium)", () => {
     const { page, errors } = await open("/badge/recipes/gitea.svg");
     expect(await page.locator("svg").getAttribute("aria-label")).toBe("cc-ci: GREEN");
     expect(await page.locator("svg text").allTextContents()).toEqual(["cc-ci", "GREEN"]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a sweep's report with what changed, without console errors, usable at 375 px", async () => {
+    const heads: Record<string, string> = {};
+    // The test runner's behaviour is the branch's first word: a sweep tests the default branch.
+    const branch = (repo: string, name: string) => {
+      emu.state.repo(repo).repo.defaultBranch = name;
+      emu.state.setBranch(repo, (heads[repo] = (++seed).toString(16).padStart(4, "0").padEnd(40, "e")));
+    };
+    const sweep = async (key: string) => {
+      const { sweep: s } = await bot.sweeps.start({ key, cause: "command", mode: "full", requestedBy: "alice" });
+      await waitFor(async () => (await bot.store.sweeps.get(s.id))?.finishedAt != null, `sweep ${key} to finish`, 30_000);
+      return s.id;
+    };
+    for (const r of ["recipes/nextcloud", "recipes/wordpress", "recipes/gitea"]) branch(r, "pass");
+    const green = { ...heads };
+    await sweep("browser-1");
+    branch("recipes/nextcloud", "results");
+    branch("recipes/wordpress", "fail");
+    const id = await sweep("browser-2");
+    for (const width of [1200, 375]) {
+      const { page, errors } = await open(`/sweeps/${id}`, width);
+      expect(await page.locator("h1").innerText()).toBe(`sweep #${id}: finished`);
+      expect(await page.locator("#summary").innerText()).toContain("1 green, 2 red, 0 error");
+      const newlyRed = await page.locator("#newly-red").innerText();
+      expect(newlyRed).toContain(`recipes/nextcloud RED (upgrade) last green ${green["recipes/nextcloud"]!.slice(0, 7)} → first red ${heads["recipes/nextcloud"]!.slice(0, 7)}`);
+      expect(newlyRed).toContain("recipes/wordpress RED");
+      const rows = await page.locator("#recipes tr").allInnerTexts();
+      expect(rows).toHaveLength(4);
+      expect(rows.find((r) => r.includes("recipes/gitea"))).toMatch(/GREEN/);
+      expect(await page.locator(`#recipes a[href$="/recipes/nextcloud/commit/${heads["recipes/nextcloud"]}"]`).innerText()).toBe(heads["recipes/nextcloud"]!.slice(0, 7));
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
+      expect(errors, errors.join("\n")).toEqual([]);
+      await page.close();
+    }
+    const { page, errors } = await open("/", 375);
+    expect(await page.locator("#last-sweep").innerText()).toContain(`Last sweep: #${id}`);
+    expect(await page.locator("#last-sweep").innerText()).toContain("newly red: recipes/nextcloud, recipes/wordpress");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    await page.locator("#last-sweep a").click();
+    await page.waitForURL(`**/sweeps/${id}`);
     expect(errors).toEqual([]);
     await page.close();
   });

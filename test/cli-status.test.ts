@@ -20,7 +20,7 @@ describe("cc-ci-bot status and testme", () => {
   async function setup() {
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addUser("alice", "alice-token");
     emu.state.addRepo(NC);
     bot = await startTestBot({

@@ -31,7 +31,7 @@ describe("slash-command parsing", () => {
 
   it("registers every command of SPEC §7 once, each with its help", () => {
     const names = COMMANDS.map((c) => c.name);
-    expect(names.sort()).toEqual(["cancel", "help", "pause", "phase", "ping", "recipe-upgrade", "restart", "resume", "retest", "status", "upgrade-all"]);
+    expect(names.sort()).toEqual(["cancel", "help", "pause", "phase", "ping", "recipe-upgrade", "restart", "resume", "retest", "status", "testall", "upgrade-all"]);
     for (const c of COMMANDS) {
       expect(c.usage.startsWith(`/${c.name}`)).toBe(true);
       expect(c.description.length).toBeGreaterThan(5);

@@ -5,6 +5,7 @@ import { GiteaEmulator } from "../src/emulator/index.ts";
 import { Agents } from "./support/agents.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
+import { replyText } from "./support/replies.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 const JOB = new URL("./support/job.mjs", import.meta.url).pathname;
@@ -33,7 +34,7 @@ async function world(overrides: Record<string, unknown> = {}): Promise<World> {
   const agents = new Agents(dir);
   const emu = await new GiteaEmulator().start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("olga");
   emu.state.addUser("carol");
   emu.state.addRepo(NC);
@@ -79,7 +80,7 @@ const say = async (w: World, n: number, who: string, body: string) => {
   const { deliveries } = await w.emu.comment(NC, n, who, body);
   expect(deliveries[0]?.status).toBe(202);
 };
-const replies = (w: World, n: number, to: string) => w.emu.state.commentsOn(NC, n).filter((c) => c.author.login === "ci-bot" && c.body.startsWith(`@${to} `)).map((c) => c.body.slice(to.length + 2));
+const replies = (w: World, n: number, to: string) => w.emu.state.commentsOn(NC, n).filter((c) => c.author.login === "ci-bot" && c.body.startsWith(`@${to} `)).map((c) => replyText(c.body).slice(to.length + 2));
 async function settle(w: World) {
   await w.bot.dispatcher.idle();
   await w.bot.outbox.idle();
@@ -119,6 +120,17 @@ describe("slash-commands (emulated Gitea, real jobs and tmux)", () => {
     await say(w, p.number, "carol", "/status");
     await waitFor(() => replies(w, p.number, "carol").length === 3, "the status");
     expect(replies(w, p.number, "carol")[2]).toMatch(/^last verdict: \*\*GREEN\*\*\.\n\n\| run \| commit \| mode \| state \|/);
+  });
+
+  it("waits out a permission check Gitea cannot answer instead of answering for the wrong tier, then answers once", async () => {
+    const w = await world();
+    const p = await pr(w, "pass-c9");
+    w.emu.state.faults.push({ path: /\/orgs\/recipes\/members\//, status: 503, times: 3 });
+    await say(w, p.number, "alice", "/help");
+    await waitFor(() => replies(w, p.number, "alice").length === 1, "the help");
+    await settle(w);
+    expect(replies(w, p.number, "alice")).toHaveLength(1);
+    expect(replies(w, p.number, "alice")[0]).toContain("`/retest`");
   });
 
   it("/retest re-runs the last mode on the current head; /cancel cancels and the status says so", async () => {

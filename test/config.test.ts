@@ -53,6 +53,8 @@ describe("configuration", () => {
     { name: "a string port", yaml: `gitea: { url: "https://g.example", token: t }\nserver: { port: "eighty" }`, expected: "server.port:" },
     { name: "a shell string as runner", yaml: `gitea: { url: "https://g.example", token: t }\ntestme: { runner: { command: "run.sh --all" } }`, expected: "testme.runner.command:" },
     { name: "an unknown supersede mode", yaml: `gitea: { url: "https://g.example", token: t }\ntestme: { supersede: maybe }`, expected: "testme.supersede:" },
+    { name: "a sweep schedule that is not cron", yaml: `gitea: { url: "https://g.example", token: t }\ntestme: { schedules: [{ cron: "nightly" }] }`, expected: "testme.schedules.0.cron: must be a cron expression" },
+    { name: "a report repo without owner", yaml: `gitea: { url: "https://g.example", token: t }\ntestme: { report: { repo: reports } }`, expected: "testme.report.repo: must be owner/name" },
     { name: "a loop repo without owner", yaml: `gitea: { url: "https://g.example", token: t }\nloops: [{ name: x, repo: cc-ci }]`, expected: "loops.0.repo: must be owner/name" },
   ])("names the key for $name", ({ yaml, expected }) => {
     expect(problems(() => loadConfig({ path: file(yaml), env: {} })).join("\n")).toContain(expected);
@@ -75,10 +77,11 @@ describe("configuration", () => {
   });
 
   it("check-config prints a summary without secrets, or the problems with exit status 2", async () => {
-    const path = file(`gitea: { url: "https://g.example", token: sup3r-s3cret-token }\nwebhook: { secrets: [hook-s3cret-value] }\ntestme: { repos: ["r/*"] }\n`);
+    const path = file(`gitea: { url: "https://g.example", token: sup3r-s3cret-token }\nwebhook: { secrets: [hook-s3cret-value] }\ntestme: { repos: ["r/*"], schedules: [{ cron: "0 2 * * *" }] }\n`);
     const ok = await run(process.execPath, [BIN, "check-config", "--config", path], { env: cleanEnv() });
     expect(ok.stdout).toContain("configuration OK");
     expect(ok.stdout).toContain("!testme repos:  r/*");
+    expect(ok.stdout).toContain("sweeps (UTC):   0 2 * * * (full)");
     expect(ok.stdout).not.toContain("sup3r-s3cret-token");
     expect(ok.stdout).not.toContain("hook-s3cret-value");
     const json = await run(process.execPath, [BIN, "check-config", "--config", path, "--json"], { env: cleanEnv() });

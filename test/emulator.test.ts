@@ -144,7 +144,7 @@ describe("GiteaClient against the emulator's API", () => {
   async function setup(flavour: Flavour) {
     emu = await new GiteaEmulator({ flavour }).start();
     emu.state.addUser("ci-bot", "bot-token-123");
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addUser("carol");
     const repo = emu.state.addRepo("recipes/nextcloud", { bob: "write", dave: "read" });
     repo.files.set("main:machine-docs/STATUS.md", "## DONE\n");
@@ -165,6 +165,16 @@ describe("GiteaClient against the emulator's API", () => {
     expect((await client.openPullRequests("recipes", "nextcloud")).map((p) => p.number)).toEqual([pull.number]);
     expect(await client.fileContents("recipes", "nextcloud", "machine-docs/STATUS.md", "main")).toBe("## DONE\n");
     expect(await client.fileContents("recipes", "nextcloud", "nope.md", "main")).toBeNull();
+  });
+
+  it("hides private org membership from a bot outside the org, as Gitea does (302 to public_members, then 404)", async () => {
+    await setup("gitea-1.15");
+    emu.state.addUser("outsider-bot", "outsider-token-123");
+    const outsider = new GiteaClient({ url: emu.url, token: "outsider-token-123" });
+    expect(await outsider.isOrgMember("recipes", "alice")).toBe(false);
+    const res = await fetch(`${emu.url}/api/v1/orgs/recipes/members/alice`, { headers: { authorization: "token outsider-token-123" }, redirect: "manual" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`${emu.url}/api/v1/orgs/recipes/public_members/alice`);
   });
 
   it("has no permission endpoint in the 1.15 shape, which the client reports as null", async () => {

@@ -82,6 +82,9 @@ describe("outbox", () => {
         seen.push({ path: "", body, answered: status });
         return HttpResponse.json({ message: "x" }, { status });
       }),
+      // After a restart the bot first looks whether the write is already there (it may have
+      // been in flight when the process ended); here it is not.
+      http.get(`${API}/repos/:owner/:repo/commits/:ref/status`, () => HttpResponse.json({ state: "", statuses: [] })),
     );
     let store = openStore(dir);
     let { outbox } = makeOutbox(store);
@@ -165,5 +168,61 @@ describe("outbox", () => {
     expect(comments[1]!.body).toContain("GREEN");
     expect(comments[0]!.body).toBe("<!-- cc-ci:result --> quoted by a human");
     await store.close();
+  });
+
+  describe("a write that may have reached Gitea just before the process died", () => {
+    // Queued by an earlier process, which sent it and died before recording that it had.
+    async function leftByEarlierProcess(key: string, write: Record<string, unknown>) {
+      const dir = tempDir();
+      const earlier = openStore(dir);
+      await earlier.outbox.enqueue({ key, lane: "o/r#7", op: String(write.op), args: write }, Date.now());
+      await earlier.close();
+      return openStore(dir);
+    }
+
+    it("is a status found in Gitea's combined status, and not posted again", async () => {
+      const posts: unknown[] = [];
+      server.use(
+        http.get(`${API}/repos/o/r/commits/:ref/status`, () =>
+          HttpResponse.json({ state: "pending", statuses: [{ context: "cc-ci/testme", status: "pending", description: "queued", target_url: "" }] }),
+        ),
+        http.post(`${API}/repos/o/r/statuses/:sha`, async ({ request }) => {
+          posts.push(await request.json());
+          return HttpResponse.json({}, { status: 201 });
+        }),
+      );
+      const store = await leftByEarlierProcess("status:1:queued", pending);
+      const { outbox } = makeOutbox(store);
+      await waitFor(async () => (await store.outbox.backlog()) === 0, "the write to be settled");
+      await outbox.stop();
+      expect(posts).toEqual([]);
+      expect((await store.outbox.list(1))[0]).toMatchObject({ state: "done", result: { alreadyMade: true } });
+      await store.close();
+    });
+
+    it("is a reply found by the hidden key it carries, and not posted again; one that is not there is posted", async () => {
+      const comments: Array<{ id: number; body: string; user: { login: string } }> = [
+        { id: 1, body: "@alice thanks for asking\n\n<!-- cc-ci-bot:reply refused:o/r:5 -->", user: { login: "ci-bot" } },
+      ];
+      server.use(
+        http.get(`${API}/repos/o/r/issues/7/comments`, () => HttpResponse.json(comments)),
+        http.post(`${API}/repos/o/r/issues/7/comments`, async ({ request }) => {
+          const { body } = (await request.json()) as { body: string };
+          comments.push({ id: comments.length + 1, body, user: { login: "ci-bot" } });
+          return HttpResponse.json({ id: comments.length, body }, { status: 201 });
+        }),
+      );
+      const reply = { op: "createComment", owner: "o", repo: "r", number: 7, body: "@alice thanks for asking" };
+      const store = await leftByEarlierProcess("refused:o/r:5", reply);
+      await store.outbox.enqueue({ key: "refused:o/r:6", lane: "o/r#7", op: "createComment", args: reply }, Date.now());
+      const { outbox } = makeOutbox(store);
+      await waitFor(async () => (await store.outbox.backlog()) === 0, "both writes to be settled");
+      await outbox.stop();
+      expect(comments.map((c) => c.body)).toEqual([
+        "@alice thanks for asking\n\n<!-- cc-ci-bot:reply refused:o/r:5 -->",
+        "@alice thanks for asking\n\n<!-- cc-ci-bot:reply refused:o/r:6 -->",
+      ]);
+      await store.close();
+    });
   });
 });

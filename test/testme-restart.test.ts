@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator } from "../src/emulator/index.ts";
+import { auditTestme } from "../src/emulator/audit.ts";
 import { tempDir, TEST_SECRET, TEST_TOKEN } from "./support/bot.ts";
 import { spawnBot, writeConfig, type ChildBot } from "./support/child-bot.ts";
 import { waitFor } from "./support/wait.ts";
@@ -22,7 +23,7 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
     const dir = tempDir();
     emu = await new GiteaEmulator().start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
     const config = writeConfig(
       dir,
@@ -103,6 +104,78 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
     expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual(["error: ERROR: the run's process was lost"]);
     expect(existsSync(join(runDir, "exit.json"))).toBe(false);
   });
+});
+
+describe("every effect once when the bot is SIGKILLed while runs go (real bot processes)", () => {
+  let bots: ChildBot[] = [];
+  afterEach(async () => {
+    for (const b of bots) b.child.kill("SIGKILL");
+    bots = [];
+  });
+
+  it("one run, one final status and no pending after it, one eyes reaction and one result comment per !testme, across two kills", async () => {
+    const dir = tempDir();
+    const repos = Array.from({ length: 6 }, (_, i) => `recipes/app-${i}`);
+    const emu = await new GiteaEmulator().start();
+    try {
+      emu.state.addUser("ci-bot", TEST_TOKEN);
+      emu.state.addOrg("recipes", ["alice"]);
+      for (const r of repos) emu.state.addRepo(r);
+      const config = writeConfig(
+        dir,
+        JSON.stringify({
+          gitea: { url: emu.url, token: TEST_TOKEN, botUser: "ci-bot" },
+          webhook: { secrets: [TEST_SECRET] },
+          server: { port: 0, host: "127.0.0.1" },
+          dataDir: join(dir, "data"),
+          outbox: { backoffMs: 5, maxBackoffMs: 50 },
+          testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2, capacity: 3 } },
+        }),
+      );
+      const start = async () => {
+        const bot = await spawnBot(config);
+        bots.push(bot);
+        emu.hooks.splice(0);
+        emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
+        return bot;
+      };
+      const kill = async (bot: ChildBot) => {
+        bot.child.kill("SIGKILL");
+        await bot.exited;
+      };
+      const writesSoFar = () => emu.state.calls.filter((c) => c.method !== "GET").length;
+
+      const first = await start();
+      const asked = [];
+      for (const [i, repo] of repos.entries()) {
+        const { pull } = await emu.openPull(repo, { author: "alice", headRef: `slow-${i}`, headSha: String(i + 1).repeat(40) });
+        const { comment, deliveries } = await emu.comment(repo, pull.number, "alice", "!testme");
+        expect(deliveries[0]!.status).toBe(202);
+        asked.push({ repo, pull, comment });
+      }
+      await waitFor(() => emu.state.calls.some((c) => c.method === "POST" && (c.body as { description?: string } | null)?.description === "running"), "a run to go", 30_000);
+      await kill(first);
+      const second = await start();
+      const before = writesSoFar();
+      await waitFor(() => writesSoFar() > before, "the second bot to write to the forge", 30_000);
+      await kill(second);
+      await start();
+
+      for (const a of asked) {
+        await waitFor(() => auditTestme(emu.state, { repo: a.repo, number: a.pull.number, sha: a.pull.headSha, commentId: a.comment.id, bot: "ci-bot" }).resultComments === 1, `the result on ${a.repo}`, 60_000);
+      }
+      for (const a of asked) {
+        const audit = auditTestme(emu.state, { repo: a.repo, number: a.pull.number, sha: a.pull.headSha, commentId: a.comment.id, bot: "ci-bot" });
+        expect({ repo: a.repo, ...audit, eyesRequests: undefined }).toEqual({ repo: a.repo, finals: 1, pendingAfterFinal: 0, repeatedStatuses: 0, eyes: 1, eyesRequests: undefined, resultComments: 1, replies: 0 });
+        const runs = readdirSync(join(dir, "data", "runs")).filter((id) => readFileSync(join(dir, "data", "runs", id, "spec.json"), "utf8").includes(a.pull.headSha));
+        expect(runs).toHaveLength(1);
+        expect(readFileSync(join(dir, "data", "runs", runs[0]!, "executions"), "utf8").trim().split("\n")).toHaveLength(1);
+      }
+    } finally {
+      for (const b of bots) b.child.kill("SIGKILL");
+      await emu.close();
+    }
+  }, 120_000);
 });
 
 /** The pid of the wrapper supervising a run dir, from /proc. */

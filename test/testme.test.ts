@@ -5,6 +5,7 @@ import { GiteaEmulator, type Flavour } from "../src/emulator/index.ts";
 import type { Run } from "../src/store/runs.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
+import { replyText } from "./support/replies.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 const NC = "recipes/nextcloud";
@@ -27,7 +28,7 @@ afterEach(async () => {
 async function world(o: { flavour?: Flavour; testme?: Record<string, unknown>; gitea?: Record<string, unknown> } = {}): Promise<World> {
   const emu = await new GiteaEmulator({ flavour: o.flavour ?? "gitea-modern" }).start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("mallory");
   emu.state.addRepo(NC);
   emu.state.addRepo(WP);
@@ -73,7 +74,8 @@ function release(w: World, run: Run, code: number) {
 /** Statuses of a commit, oldest first, as "state: description". */
 const statuses = (w: World, sha: string, repo = NC) => w.emu.state.statusesOf(repo, sha).reverse().map((s) => `${s.state}: ${s.description}`);
 const writes = (w: World, repo = NC) => w.emu.state.callLines((c) => c.method !== "GET" && c.path.includes(`/repos/${repo}/`));
-const botComments = (w: World, number: number, repo = NC) => w.emu.state.commentsOn(repo, number).filter((c) => c.author.login === "ci-bot");
+const botComments = (w: World, number: number, repo = NC) =>
+  w.emu.state.commentsOn(repo, number).filter((c) => c.author.login === "ci-bot").map((c) => ({ ...c, body: replyText(c.body) }));
 
 async function settle(w: World) {
   await w.bot.dispatcher.idle();
@@ -111,6 +113,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: NC,
       CCCI_RECIPE: "nextcloud",
+      CCCI_TRIGGER: "pr",
       CCCI_PR: String(p.number),
       CCCI_SHA: p.headSha,
       CCCI_REF: "pass-1",
@@ -174,13 +177,29 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     expect(statuses(w, p.headSha)).toEqual([]);
   });
 
-  it("fails closed with a reply when the membership check gets a 500", async () => {
+  it("waits out a membership check that gets 500s, spending no attempt, and runs once Gitea answers", async () => {
     const w = await world();
     const p = await pr(w, "pass-4");
-    w.emu.state.faults.push({ path: /\/orgs\/recipes\/members\//, status: 500, times: 1 });
+    w.emu.state.faults.push({ path: /\/orgs\/recipes\/members\//, status: 500, times: 4 });
+    await comment(w, p.number, "!testme");
+    const run = await runOf(w, p.number, (r) => r.state === "finished", "the run after the outage");
+    expect(run.verdict).toBe("GREEN");
+    await settle(w);
+    expect(botComments(w, p.number).filter((c) => c.body.startsWith("@alice"))).toEqual([]);
+    const delivery = (await w.bot.store.deliveries.list({ limit: 20 })).find((d) => d.event === "issue_comment" && d.state !== "ignored");
+    // Four 500s waited out, and the delivery done at its first counted attempt.
+    expect(delivery).toMatchObject({ state: "done", attempts: 1, waitingFor: null });
+  });
+
+  it("fails closed when Gitea refuses the membership check, with one reply saying a re-comment retries", async () => {
+    const w = await world();
+    const p = await pr(w, "pass-4");
+    w.emu.state.faults.push({ path: /\/orgs\/recipes\/members\//, status: 403, times: 1 });
     await comment(w, p.number, "!testme");
     await waitFor(() => botComments(w, p.number).length === 1, "the reply");
-    expect(botComments(w, p.number)[0]!.body).toContain("could not check your permission");
+    expect(botComments(w, p.number)[0]!.body).toBe(
+      "@alice I could not check your permission to run tests (the forge refused the check), so nothing was started. Comment `!testme` again to retry.",
+    );
     expect(await w.bot.store.runs.forPr(NC, p.number, 5)).toEqual([]);
   });
 
@@ -337,7 +356,7 @@ describe("!testme catch-up sweep", () => {
     let now = Date.now() - 3_600_000;
     const emu = await new GiteaEmulator({ now: () => now }).start();
     emu.state.addUser("ci-bot", TEST_TOKEN);
-    emu.state.addOrg("recipes", ["alice"]);
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
     const { pull } = await emu.openPull(NC, { author: "alice", headRef: "pass-9", headSha: newSha() });
     await emu.comment(NC, pull.number, "alice", "!testme"); // no hook yet: never delivered

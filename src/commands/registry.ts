@@ -7,6 +7,7 @@ import { recipeUpgradeCommand } from "./recipe-upgrade.ts";
 import { restartCommand } from "./restart.ts";
 import { retestCommand } from "./retest.ts";
 import { statusCommand } from "./status.ts";
+import { testallCommand } from "./testall.ts";
 import type { CommandDef } from "./types.ts";
 import { upgradeAllCommand } from "./upgrade-all.ts";
 
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandDef[] = [
   cancelCommand,
   recipeUpgradeCommand,
   upgradeAllCommand,
+  testallCommand,
   pingCommand,
   phaseCommand,
   restartCommand,

@@ -22,6 +22,7 @@ export const retestCommand: CommandDef = {
       mode,
       requestedBy: e.author,
       commentId: e.commentId,
+      trigger: "retest",
     });
     const what = `a ${mode} run of \`${pr.headSha.slice(0, 7)}\``;
     await ctx.reply(created ? `re-running: ${what}: ${deps.runUrl(run.id)}` : `${what} is already ${run.state}: ${deps.runUrl(run.id)}`);

@@ -7,6 +7,7 @@ import type { RunService } from "../runs/service.ts";
 import type { Store } from "../store/index.ts";
 import type { Messenger } from "../supervisor/messenger.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
+import type { SweepService } from "../runs/sweeps.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
 
 /** Who may use a command: anyone; maintainers (may `!testme`); operators (`operators:`). */
@@ -24,6 +25,8 @@ export interface CommandDeps {
   supervisor: Pick<Supervisor, "names" | "setPaused" | "restartSession">;
   runUrl: (id: number) => string;
   jobUrl: (id: number) => string;
+  sweeps: Pick<SweepService, "start">;
+  sweepUrl: (id: number) => string;
   clock: { now(): number };
 }
 

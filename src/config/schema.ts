@@ -81,16 +81,18 @@ const loop = z.object({
   phases: z.array(phase).default([]),
 });
 
+const cron = z.string().refine((c) => {
+  try {
+    new Cron(c, { paused: true, timezone: "UTC" });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a cron expression (minute hour day month weekday, UTC), e.g. \"0 3 * * 6\"");
+
 const schedule = z.object({
   name: z.string().min(1),
-  cron: z.string().refine((c) => {
-    try {
-      new Cron(c, { paused: true, timezone: "UTC" });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "must be a cron expression (minute hour day month weekday, UTC), e.g. \"0 3 * * 6\""),
+  cron,
   tmux: z.string().min(1),
   cwd: z.string().min(1).optional(),
   start: argv,
@@ -162,6 +164,8 @@ export const configSchema = z.object({
       statusContext: z.string().min(1).default("cc-ci/testme"),
       supersede: z.enum(["cancel", "keep"]).default("cancel"),
       maxRunsPerPr: z.number().int().min(0).default(0),
+      /** How long a permission check waits for an unreachable Gitea before the user is told. */
+      trustWaitMinutes: z.number().positive().default(30),
       runner: z
         .object({
           command: argv.optional(),
@@ -171,6 +175,17 @@ export const configSchema = z.object({
           capacity: z.number().int().min(1).max(64).default(2),
         })
         .prefault({}),
+      /** Sweeps of every enrolled recipe's default branch (SPEC §17), e.g. [{cron: "0 2 * * *"}]. */
+      schedules: z.array(z.object({ cron, mode: z.enum(["full", "quick"]).default("full") })).default([]),
+      /** Each sweep's report as one new issue in `repo`; newly red recipes mention their maintainers. */
+      report: z
+        .object({
+          repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be owner/name"),
+          title: z.string().min(1).max(200).default("cc-ci sweep"),
+          /** Recipe repo (or glob) -> users or org/teams to @-mention; default: the recipe repo's owner. */
+          maintainers: z.record(z.string().min(1), z.array(z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, "must be a user or org/team name"))).default({}),
+        })
+        .optional(),
     })
     .prefault({}),
   operators: z.array(z.string().min(1)).default([]),

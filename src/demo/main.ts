@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "cc-ci-bot-demo-"));
   const emu = await new GiteaEmulator({ flavour }).start();
   emu.state.addUser("ci-bot", TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addUser("carol");
   emu.state.addUser("agent");
   emu.state.addRepo(REPO, { alice: "write" });

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { BlankSchema } from "hono/types";
-import { commentJson, pullJson, repoJson, userJson } from "./payloads.ts";
+import { branchJson, commentJson, issueJson, pullJson, repoJson, userJson } from "./payloads.ts";
 import type { EmulatorState, RepoState } from "./state.ts";
 
 export interface ApiOptions {
@@ -48,25 +48,65 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
   });
 
   const repoOf = (c: Context<Env>) => state.repos.get(`${c.req.param("owner")}/${c.req.param("repo")}`.toLowerCase());
-  const notFound = (c: Context) => c.json({ message: "The target couldn't be found.", errors: [] }, 404);
+  // Gitea's ctx.NotFound() answer (routers/api/v1, 1.15): the same fields whatever was missing.
+  const notFound = (c: Context, message = "Not Found", errors: string[] | null = null) => c.json({ documentation_url: `${o.base()}/api/swagger`, errors, message }, 404);
   const body = (c: Context) => c.req.json() as Promise<Record<string, unknown>>;
 
   app.get("/user", (c) => c.json(userJson(o.base(), state.user(c.get("user")))));
 
   app.get("/orgs/:org/repos", (c) => {
     const org = c.req.param("org").toLowerCase();
+    // Gitea looks the name up as an organisation: a user's name is 404 here.
+    if (!state.orgMembers.has(org)) return notFound(c, "GetOrgByName", [`user redirect does not exist [name: ${org}]`]);
     const { page, limit } = paging(c);
     const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === org);
     return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
   });
 
-  app.get("/orgs/:org/members/:user", (c) =>
-    state.orgMembers.get(c.req.param("org").toLowerCase())?.has(c.req.param("user").toLowerCase()) ? c.body(null, 204) : notFound(c),
-  );
+  // Gitea answers 404 for a user's name here; the bot then lists the user's repos instead.
+  app.get("/users/:user/repos", (c) => {
+    const user = c.req.param("user").toLowerCase();
+    const { page, limit } = paging(c);
+    const repos = [...state.repos.values()].filter((r) => r.repo.owner.login.toLowerCase() === user && !state.orgMembers.has(user));
+    return c.json(repos.slice((page - 1) * limit, page * limit).map((r) => repoJson(o.base(), r.repo, state.openPrCount(r))));
+  });
+
+  app.get("/repos/:owner/:repo", (c) => {
+    const r = repoOf(c);
+    return r ? c.json(repoJson(o.base(), r.repo, state.openPrCount(r))) : notFound(c);
+  });
+  app.get("/repos/:owner/:repo/branches/:branch", (c) => {
+    const r = repoOf(c);
+    const sha = r?.branches.get(c.req.param("branch"));
+    if (!r || !sha) return c.json({ message: `branch does not exist [name: ${c.req.param("branch")}]` }, 404);
+    return c.json(branchJson(o.base(), r.repo, c.req.param("branch"), sha, r.repo.owner));
+  });
+  app.post("/repos/:owner/:repo/issues", async (c) => {
+    const r = repoOf(c);
+    const b = await body(c);
+    if (!r) return notFound(c);
+    if (typeof b.title !== "string" || b.title === "") return c.json({ message: "title is required" }, 422);
+    const issue = { id: state.id(), number: r.pulls.size + r.issues.length + 1, title: b.title, body: typeof b.body === "string" ? b.body : "", author: c.get("user"), createdAt: state.timestamp() };
+    r.issues.push(issue);
+    const at = issue.createdAt;
+    return c.json(issueJson(o.base(), r.repo, { ...issue, author: state.user(issue.author), state: "open", updatedAt: at }, 0), 201);
+  });
+
+  // Gitea shows private org membership only to members: anyone else is redirected to the
+  // public membership check (routers/api/v1/org/member.go IsMember), which this emulator,
+  // having no public memberships, answers 404.
+  app.get("/orgs/:org/members/:user", (c) => {
+    const members = state.orgMembers.get(c.req.param("org").toLowerCase());
+    if (!members?.has(c.get("user").toLowerCase())) return c.redirect(`${o.base()}/api/v1/orgs/${c.req.param("org")}/public_members/${c.req.param("user")}`, 302);
+    return members.has(c.req.param("user").toLowerCase()) ? c.body(null, 204) : notFound(c);
+  });
+  app.get("/orgs/:org/public_members/:user", (c) => notFound(c));
 
   app.get("/repos/:owner/:repo/collaborators/:user/permission", (c) => {
     const r = repoOf(c);
-    if (!o.hasPermissionEndpoint || !r) return notFound(c);
+    // Before 1.17 the route does not exist: the router's plain-text 404, not an API error.
+    if (!o.hasPermissionEndpoint) return c.text("404 page not found", 404);
+    if (!r) return notFound(c);
     const permission = r.collaborators.get(c.req.param("user").toLowerCase()) ?? "none";
     return c.json({ permission, role_name: permission, user: userJson(o.base(), state.addUser(c.req.param("user"))) });
   });
@@ -111,7 +151,7 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
     const comment = r?.comments.find((x) => x.id === Number(c.req.param("id")));
     const b = await body(c);
     if (!r || !comment) return notFound(c);
-    if (comment.author.login.toLowerCase() !== c.get("user").toLowerCase()) return c.json({ message: "not the author" }, 403);
+    if (comment.author.login.toLowerCase() !== c.get("user").toLowerCase()) return c.body(null, 403);
     if (typeof b.body !== "string") return c.json({ message: "body is required" }, 422);
     comment.body = b.body;
     comment.updatedAt = state.timestamp();
@@ -145,14 +185,15 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
     const list = r.statuses.get(c.req.param("sha")) ?? [];
     list.push(status);
     r.statuses.set(c.req.param("sha"), list);
-    return c.json(statusJson(status), 201);
+    return c.json(statusJson(o.base(), `${r.repo.owner.login}/${r.repo.name}`, c.req.param("sha"), status, userJson(o.base(), state.user(status.creator))), 201);
   });
   app.get("/repos/:owner/:repo/commits/:ref/status", (c) => {
     const r = repoOf(c);
     if (!r) return notFound(c);
     const sha = c.req.param("ref");
     const latest = new Map<string, ReturnType<typeof statusJson>>();
-    for (const s of state.statusesOf(`${r.repo.owner.login}/${r.repo.name}`, sha)) if (!latest.has(s.context)) latest.set(s.context, statusJson(s));
+    const full = `${r.repo.owner.login}/${r.repo.name}`;
+    for (const s of state.statusesOf(full, sha)) if (!latest.has(s.context)) latest.set(s.context, statusJson(o.base(), full, sha, s, userJson(o.base(), state.user(s.creator))));
     const statuses = [...latest.values()];
     const combined = statuses.some((s) => s.status === "failure" || s.status === "error")
       ? "failure"
@@ -161,7 +202,8 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
         : statuses.length > 0
           ? "success"
           : "";
-    return c.json({ state: combined, sha, total_count: statuses.length, statuses });
+    // Gitea 1.15 leaves commit_url and url empty here (convert.ToCombinedStatus).
+    return c.json({ state: combined, sha, total_count: statuses.length, statuses, repository: repoJson(o.base(), r.repo, state.openPrCount(r)), commit_url: "", url: "" });
   });
 
   app.get("/repos/:owner/:repo/contents/:path{.+}", (c) => {
@@ -175,8 +217,19 @@ export function createApi(o: ApiOptions): Hono<Env, BlankSchema, "/api/v1"> {
   return app;
 }
 
-function statusJson(s: { id: number; state: string; context: string; description: string; targetUrl: string; createdAt: string }) {
-  return { id: s.id, status: s.state, context: s.context, description: s.description, target_url: s.targetUrl, created_at: s.createdAt, updated_at: s.createdAt };
+/** A commit status as Gitea lists it: its state under `status` (`state` is only the request's name), its creator and API url. */
+function statusJson(base: string, full: string, sha: string, s: { id: number; state: string; context: string; description: string; targetUrl: string; createdAt: string }, creator: unknown) {
+  return {
+    id: s.id,
+    status: s.state,
+    target_url: s.targetUrl,
+    description: s.description,
+    url: `${base}/api/v1/repos/${full}/statuses/${sha}`,
+    context: s.context,
+    creator,
+    created_at: s.createdAt,
+    updated_at: s.createdAt,
+  };
 }
 
 function paging(c: Context): { page: number; limit: number } {

@@ -89,7 +89,7 @@ export class GiteaEmulator {
     const at = this.state.timestamp();
     const pull: EmuPull = {
       id: this.state.id(),
-      number: r.pulls.size + 1,
+      number: r.pulls.size + r.issues.length + 1,
       title: p.title ?? `Change ${p.headRef}`,
       body: "",
       state: "open",
@@ -146,6 +146,7 @@ export class GiteaEmulator {
   /** A push to a branch; `commits` oldest first (Gitea lists the newest 5). */
   async push(fullName: string, p: { ref: string; before: string; after: string; commits: EmuCommit[]; pusher: string }) {
     const r = this.state.repo(fullName);
+    if (p.ref.startsWith("refs/heads/")) this.state.setBranch(fullName, p.after, p.ref.slice("refs/heads/".length));
     const payload = pushPayload(this.baseUrl, {
       repo: r.repo,
       ref: p.ref,

@@ -176,12 +176,14 @@ export function commentJson(base: string, r: EmuRepo, c: EmuComment, isPull: boo
   };
 }
 
-function issueJson(base: string, r: EmuRepo, p: EmuPull, comments: number) {
+/** An issue as Gitea shows it; a PR is an issue with `pull_request` set (merged or not), a plain issue has null there. */
+export function issueJson(base: string, r: EmuRepo, p: Omit<EmuPull, "headRef" | "headSha" | "baseRef" | "baseSha" | "merged"> & { merged?: boolean }, comments: number) {
   const full = `${r.owner.login}/${r.name}`;
+  const isPull = p.merged !== undefined;
   return {
     id: p.id,
     url: `${base}/api/v1/repos/${full}/issues/${p.number}`,
-    html_url: `${base}/${full}/pulls/${p.number}`,
+    html_url: `${base}/${full}/${isPull ? "pulls" : "issues"}/${p.number}`,
     number: p.number,
     user: userJson(base, p.author),
     original_author: "",
@@ -200,7 +202,7 @@ function issueJson(base: string, r: EmuRepo, p: EmuPull, comments: number) {
     updated_at: p.updatedAt,
     closed_at: null,
     due_date: null,
-    pull_request: { merged: p.merged, merged_at: null },
+    pull_request: isPull ? { merged: p.merged, merged_at: null } : null,
     repository: { id: r.id, name: r.name, owner: r.owner.login, full_name: full },
   };
 }
@@ -255,6 +257,28 @@ function commitJson(base: string, r: EmuRepo, c: EmuCommit, author: EmuUser) {
     added: c.added,
     removed: c.removed,
     modified: c.modified,
+  };
+}
+
+/** A branch as `GET /repos/{o}/{r}/branches/{b}` answers (1.15): its head commit without file lists. */
+export function branchJson(base: string, r: EmuRepo, name: string, sha: string, author: EmuUser) {
+  const commit = commitJson(base, r, { sha, message: "", added: [], removed: [], modified: [], timestamp: EPOCH }, author);
+  return {
+    name,
+    commit: {
+      ...commit,
+      verification: { verified: false, reason: "gpg.error.not_signed_commit", signature: "", signer: null, payload: "" },
+      added: null,
+      removed: null,
+      modified: null,
+    },
+    protected: false,
+    required_approvals: 0,
+    enable_status_check: false,
+    status_check_contexts: [],
+    user_can_push: true,
+    user_can_merge: true,
+    effective_branch_protection_name: "",
   };
 }
 

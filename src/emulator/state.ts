@@ -18,6 +18,15 @@ export interface EmuReaction {
   content: string;
 }
 
+export interface EmuIssue {
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+  createdAt: string;
+}
+
 export interface RepoState {
   repo: EmuRepo;
   collaborators: Map<string, Permission>;
@@ -27,6 +36,10 @@ export interface RepoState {
   reactions: EmuReaction[];
   /** "ref:path" -> content, for the contents API. */
   files: Map<string, string>;
+  /** Branch name -> head commit (the default branch's head is what a sweep tests). */
+  branches: Map<string, string>;
+  /** Issues that are not PRs (they share the PRs' numbers, as in Gitea). */
+  issues: EmuIssue[];
 }
 
 export interface RecordedCall {
@@ -103,6 +116,8 @@ export class EmulatorState {
       statuses: new Map(),
       reactions: [],
       files: new Map(),
+      branches: new Map(),
+      issues: [],
     };
     for (const u of Object.keys(collaborators)) this.addUser(u);
     this.repos.set(fullName.toLowerCase(), state);
@@ -113,6 +128,12 @@ export class EmulatorState {
     const r = this.repos.get(fullName.toLowerCase());
     if (!r) throw new Error(`emulator: no repo ${fullName}`);
     return r;
+  }
+
+  /** Moves a branch (the default branch when none is named) to a commit. */
+  setBranch(fullName: string, sha: string, branch?: string): void {
+    const r = this.repo(fullName);
+    r.branches.set(branch ?? r.repo.defaultBranch, sha);
   }
 
   openPrCount(r: RepoState): number {

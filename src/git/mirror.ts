@@ -29,7 +29,8 @@ export interface MirrorOptions {
  */
 export class Mirror {
   private readonly git: SimpleGit;
-  private readonly env: Record<string, string>;
+  /** The fetch's environment: the only git command that talks to the forge, and so the only one given the token. */
+  private readonly fetchEnv: Record<string, string>;
   private ready = false;
   /** Operations on one mirror run one at a time (a fetch and a sweep must not race on refs). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -38,13 +39,14 @@ export class Mirror {
     mkdirSync(o.dir, { recursive: true });
     // A minimal environment: nothing of the bot's own (editors, pagers, askpass) reaches git.
     const env: Record<string, string> = { ...baseChildEnv(), GIT_TERMINAL_PROMPT: "0" };
-    if (o.token) {
-      Object.assign(env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: token ${o.token}` });
-    }
-    // simple-git guards git's environment variables; these are the ones set on purpose here.
-    const allowEnvironment = ["GIT_TERMINAL_PROMPT", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"];
-    this.git = simpleGit({ baseDir: o.dir, timeout: { block: 120_000 }, allowEnvironment }).env(env);
-    this.env = env;
+    // Local reads (log, show, rev-list) go through simple-git without the token. simple-git 4
+    // refuses any command whose environment sets GIT_CONFIG_COUNT ("allowUnsafeConfigEnvCount"),
+    // which is how the token reaches git: keeping it to the fetch, run with execa, needs no
+    // unsafe switch and keeps the token away from commands that do not need it.
+    this.git = simpleGit({ baseDir: o.dir, timeout: { block: 120_000 }, allowEnvironment: ["GIT_TERMINAL_PROMPT"] }).env(env);
+    this.fetchEnv = o.token
+      ? { ...env, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: token ${o.token}` }
+      : env;
   }
 
   /** Fetches the branch. */
@@ -76,7 +78,7 @@ export class Mirror {
     // ~64 ms against ~11 ms run directly (measured on a local bare repo): run it with execa.
     const r = await execa("git", ["fetch", "--quiet", "--no-tags", "--force", "--no-write-fetch-head", this.o.url, `+${ref}:${ref}`], {
       cwd: this.o.dir,
-      env: this.env,
+      env: this.fetchEnv,
       extendEnv: false,
       reject: false,
       timeout: 120_000,

@@ -42,6 +42,11 @@ export interface GiteaPort {
   fileContents(owner: string, repo: string, path: string, ref: string): Promise<string | null>;
   /** Full names of an organisation's repositories. */
   orgRepos(org: string): Promise<string[]>;
+  /** Full names of a user's repositories (an owner that is not an organisation). */
+  userRepos(user: string): Promise<string[]>;
+  /** A repository's default branch, the head commit of that branch, and its clone URL. */
+  defaultBranchHead(owner: string, repo: string): Promise<{ branch: string; sha: string; cloneUrl: string }>;
+  createIssue(owner: string, repo: string, title: string, body: string): Promise<{ number: number; htmlUrl: string }>;
   createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }>;
   editComment(owner: string, repo: string, id: number, body: string): Promise<void>;
   setStatus(owner: string, repo: string, sha: string, s: { state: StatusState; context: string; description: string; targetUrl?: string | undefined }): Promise<void>;
@@ -179,6 +184,30 @@ export class GiteaClient implements GiteaPort {
       if (r.data.length < PAGE) break;
     }
     return all;
+  }
+
+  async userRepos(user: string): Promise<string[]> {
+    const all: string[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const r = await this.call("userListRepos", () => this.api.users.userListRepos(user, { page, limit: PAGE }));
+      all.push(...r.data.map((x) => x.full_name ?? "").filter(Boolean));
+      if (r.data.length < PAGE) break;
+    }
+    return all;
+  }
+
+  async defaultBranchHead(owner: string, repo: string) {
+    const r = await this.call("repoGet", () => this.api.repos.repoGet(owner, repo));
+    const branch = r.data.default_branch || "main";
+    const b = await this.call("repoGetBranch", () => this.api.repos.repoGetBranch(owner, repo, branch));
+    const sha = b.data.commit?.id ?? "";
+    if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new GiteaError("repoGetBranch", 200, `no commit id for ${owner}/${repo}@${branch}`);
+    return { branch, sha, cloneUrl: r.data.clone_url ?? "" };
+  }
+
+  async createIssue(owner: string, repo: string, title: string, body: string) {
+    const r = await this.call("issueCreateIssue", () => this.api.repos.issueCreateIssue(owner, repo, { title, body }));
+    return { number: r.data.number ?? 0, htmlUrl: r.data.html_url ?? "" };
   }
 
   async createComment(owner: string, repo: string, number: number, body: string): Promise<{ id: number }> {

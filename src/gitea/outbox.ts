@@ -5,6 +5,7 @@ import type { OutboxItem, OutboxStore } from "../store/outbox.ts";
 import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
 import { GiteaError, type GiteaPort, type StatusState } from "./client.ts";
+import { alreadyMade, replyMarker } from "./already-made.ts";
 
 /** Every write the bot makes to Gitea, as stored in the outbox. */
 export type GiteaWrite =
@@ -13,9 +14,11 @@ export type GiteaWrite =
   /** Edits the bot's own comment carrying `marker` on the PR, or creates it (one result comment per PR). */
   | { op: "upsertComment"; owner: string; repo: string; number: number; marker: string; body: string }
   | { op: "setStatus"; owner: string; repo: string; sha: string; state: StatusState; context: string; description: string; targetUrl?: string }
-  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string };
+  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string }
+  /** A new issue (a sweep's report). */
+  | { op: "createIssue"; owner: string; repo: string; title: string; body: string };
 
-export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction">;
+export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction" | "createIssue" | "combinedStatus">;
 
 export interface GiteaOutboxOptions {
   store: OutboxStore;
@@ -38,9 +41,14 @@ export interface GiteaOutboxOptions {
  */
 export class GiteaOutbox extends LaneWorker {
   protected readonly runner: LaneRunner;
+  /** Items stored before this process started: the last one of a lane may have been in flight when it died. */
+  private readonly bootSeq: Promise<number>;
+  /** Items whose last attempt got no answer (it may have been made all the same). */
+  private readonly unanswered = new Set<number>();
 
   constructor(private readonly o: GiteaOutboxOptions) {
     super();
+    this.bootSeq = o.store.lastSeq();
     this.runner = new LaneRunner({
       concurrency: o.concurrency,
       pollMs: o.pollMs ?? 500,
@@ -50,9 +58,13 @@ export class GiteaOutbox extends LaneWorker {
     });
   }
 
-  /** Stores a write; a key seen before is not written again. */
-  async enqueue(key: string, lane: string, write: GiteaWrite): Promise<boolean> {
-    const fresh = await this.o.store.enqueue({ key, lane, op: write.op, args: write }, this.o.clock.now());
+  /**
+   * Stores a write; a key seen before is not written again, nor one while any `unless` key is
+   * queued (so a `pending` status is dropped once a later status of the run is queued). Keys are
+   * derived from what caused the write (a comment, a run), never from an attempt.
+   */
+  async enqueue(key: string, lane: string, write: GiteaWrite, opts: { unless?: readonly string[] } = {}): Promise<boolean> {
+    const fresh = await this.o.store.enqueue({ key, lane, op: write.op, args: write, unless: opts.unless }, this.o.clock.now());
     if (fresh) this.runner.wake();
     return fresh;
   }
@@ -61,11 +73,22 @@ export class GiteaOutbox extends LaneWorker {
     const { store, clock, log, metrics } = this.o;
     const write = item.args as GiteaWrite;
     try {
-      const result = await this.perform(write);
+      const uncertain = this.unanswered.has(item.seq) || item.seq <= (await this.bootSeq);
+      if (uncertain && (await alreadyMade(this.o.gitea, item.key, write, this.o.botUser()))) {
+        this.unanswered.delete(item.seq);
+        await store.complete(item.seq, { alreadyMade: true }, clock.now());
+        metrics.outboxWrites.inc({ op: write.op, outcome: "done" });
+        log.info({ outbox: item.key, op: write.op }, "write found already made at the forge; not sending it again");
+        return;
+      }
+      const result = await this.perform(item.key, write);
+      this.unanswered.delete(item.seq);
       await store.complete(item.seq, result, clock.now());
       metrics.outboxWrites.inc({ op: write.op, outcome: "done" });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof GiteaError) || err.status === 0) this.unanswered.add(item.seq);
+      else this.unanswered.delete(item.seq);
       if (err instanceof GiteaError && !err.retryable) {
         // A refusal (404, 422, 403...) will not change by asking again; record it and let the lane move on.
         await store.fail(item.seq, message, clock.now());
@@ -81,11 +104,11 @@ export class GiteaOutbox extends LaneWorker {
     }
   }
 
-  private async perform(w: GiteaWrite): Promise<unknown> {
+  private async perform(key: string, w: GiteaWrite): Promise<unknown> {
     const g = this.o.gitea;
     switch (w.op) {
       case "createComment":
-        return g.createComment(w.owner, w.repo, w.number, w.body);
+        return g.createComment(w.owner, w.repo, w.number, `${w.body}\n\n${replyMarker(key)}`);
       case "editComment":
         return g.editComment(w.owner, w.repo, w.commentId, w.body);
       case "upsertComment": {
@@ -104,6 +127,8 @@ export class GiteaOutbox extends LaneWorker {
         return g.setStatus(w.owner, w.repo, w.sha, w);
       case "addReaction":
         return g.addReaction(w.owner, w.repo, w.commentId, w.reaction);
+      case "createIssue":
+        return g.createIssue(w.owner, w.repo, w.title, w.body);
     }
   }
 }

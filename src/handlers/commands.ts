@@ -53,10 +53,14 @@ export function createCommandHandler(h: CommandHandlerDeps): Handler {
         try {
           return (tier = (await checkTrust(h.gitea, h.deps.config.testme.trust, e.repo, e.author)).allowed ? "maintainer" : "anyone");
         } catch (err) {
+          // Gitea unreachable: the dispatcher waits for it and asks again (as for !testme).
+          if (err instanceof TrustCheckError && err.unreachable && h.clock.now() - ctx.receivedAt < h.deps.config.testme.trustWaitMinutes * 60_000) throw err;
           if (err instanceof TrustCheckError) return "unknown";
           throw err;
         }
       };
+      // Checked before anything is counted or run, so waiting for Gitea repeats nothing.
+      if (parsed.some((p) => commands.some((c) => c.name === p.name))) await tierOf();
 
       for (const [i, cmd] of parsed.entries()) {
         const reply = replyer(i);
@@ -76,7 +80,7 @@ export function createCommandHandler(h: CommandHandlerDeps): Handler {
         const checked = await tierOf();
         const have = checked === "unknown" && def.tier === "anyone" ? "anyone" : checked;
         if (have === "unknown") {
-          await reply(`I could not check your permissions (the forge did not answer), so \`/${cmd.name}\` was not run.`);
+          await reply(`I could not check your permissions (the forge did not answer), so \`/${cmd.name}\` was not run. Comment it again to retry.`);
           continue;
         }
         if (TIER_RANK[have] < TIER_RANK[def.tier]) {

@@ -40,7 +40,8 @@ export class CommentSweep {
     const { cursors } = this.d.store;
     const started = this.d.clock.now();
     const firstStart = Number(await cursors.setIfAbsent(FIRST_START, String(started), started));
-    for (const repo of await this.repos()) {
+    const repos = await this.repos();
+    for (const repo of repos) {
       const key = `sweep:comments:${repo.toLowerCase()}`;
       const last = Number((await cursors.get(key)) ?? firstStart);
       try {
@@ -50,6 +51,7 @@ export class CommentSweep {
         this.d.log.warn({ err, repo }, "catch-up sweep could not list the repo's comments");
       }
     }
+    this.d.log.debug({ repos: repos.length }, "catch-up sweep of comments done");
   }
 
   private async repos(): Promise<string[]> {

@@ -9,6 +9,7 @@ import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
 import type { Handler } from "./handler.ts";
 import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
+import { giteaUnreachable } from "../gitea/unreachable.ts";
 
 const LANE_BATCH = 256;
 const MAX_PARSED = 10_000;
@@ -24,6 +25,8 @@ export interface DispatcherOptions {
   redact: Redactor;
   maxAttempts: number;
   backoffMs: number;
+  /** The longest pause between two looks while Gitea cannot be reached (the outbox's own cap). */
+  giteaWaitMaxMs?: number;
   concurrency: number;
   /** How often stored work is looked at without a wake-up (retries, replays from the CLI). */
   pollMs?: number;
@@ -34,7 +37,12 @@ export interface DispatcherOptions {
  * are handled one at a time, in order of arrival; different repos in parallel. Each handler
  * runs on its own: one that throws never stops the others or later deliveries; it alone is
  * retried with backoff, and after `maxAttempts` the delivery is parked as a dead letter until
- * it is replayed (SPEC §1, DESIGN practice 11).
+ * it is replayed (SPEC §1, DESIGN practice 11). A failure because Gitea cannot be reached is
+ * no attempt: the delivery waits for Gitea, as long as it takes, and is tried again (SPEC §9).
+ *
+ * Handling is at-least-once: a crash before a delivery's result is recorded runs its handlers
+ * again. Exactly-once starts in the effects: every one is keyed by what triggered it (the
+ * outbox's keys, a run per trigger in the run store), so a handler run again repeats nothing.
  */
 export class Dispatcher extends LaneWorker {
   protected readonly runner: LaneRunner;
@@ -153,12 +161,14 @@ export class Dispatcher extends LaneWorker {
     const ctx = { deliveryId: d.id, receivedAt: d.receivedAt };
     const results = await Promise.allSettled(todo.map((h) => h.handle(event, { ...ctx, log: log.child({ handler: h.name }) })));
     const errors: string[] = [];
+    let ownFault = false;
     for (const [i, r] of results.entries()) {
       const h = todo[i]!;
       const error = r.status === "rejected" ? this.o.redact(describe(r.reason)) : null;
       writes.push(store.recordHandler(d.seq, h.name, error, clock.now()));
       if (error !== null) {
         errors.push(`${h.name}: ${error}`);
+        if (!giteaUnreachable(r.status === "rejected" ? r.reason : null)) ownFault = true;
         this.o.metrics.handlerFailures.inc({ handler: h.name });
         log.warn({ handler: h.name, attempt: d.attempts + 1, err: r.status === "rejected" ? r.reason : undefined }, "handler failed");
       }
@@ -168,6 +178,17 @@ export class Dispatcher extends LaneWorker {
       return;
     }
     const message = errors.join("; ");
+    if (!ownFault) {
+      // Gitea is down or failing: wait for it without spending an attempt, looking again at
+      // growing intervals (half the time waited so far), capped like the outbox's backoff.
+      const now = clock.now();
+      const waited = now - (d.waitingSince ?? now);
+      const delay = Math.round(Math.min(this.o.giteaWaitMaxMs ?? 5 * 60_000, Math.max(this.o.backoffMs, waited / 2)) * (0.75 + Math.random() / 4));
+      log.warn({ waitedMs: waited, retryInMs: delay, error: message }, "waiting for Gitea");
+      writes.push(store.waitForGitea(d.seq, now + delay, message, now));
+      this.runner.wakeIn(delay);
+      return;
+    }
     if (d.attempts + 1 >= this.o.maxAttempts) {
       log.error({ attempts: d.attempts + 1, error: message }, "delivery parked as a dead letter; replay it with `cc-ci-bot replay`");
       writes.push(store.finish(d.seq, "dead", message, clock.now()));

@@ -40,6 +40,7 @@ export class LoopSweep {
         this.d.log.warn({ err, loop: loop.name }, "catch-up sweep could not check the loop repo");
       }
     }
+    this.d.log.debug({ loops: this.d.loops.length }, "catch-up sweep of loop repos done");
   }
 
   private async sweepLoop(loop: LoopConfig): Promise<void> {

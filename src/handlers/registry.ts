@@ -13,7 +13,7 @@ import { createCommandHandler } from "./commands.ts";
 export function createHandlers(d: BotDeps): Handler[] {
   const isTestmeRepo = makeTestmeEnrolment(d.config);
   return [
-    createTestmeHandler({ config: d.config, isTestmeRepo, gitea: d.gitea, outbox: d.outbox, runs: d.runs, runStore: d.store.runs, runUrl: d.runUrl }),
+    createTestmeHandler({ config: d.config, isTestmeRepo, gitea: d.gitea, outbox: d.outbox, runs: d.runs, runStore: d.store.runs, runUrl: d.runUrl, clock: d.clock }),
     createPrSyncHandler({ config: d.config, runs: d.runs, isTestmeRepo }),
     createCommandHandler({
       deps: {
@@ -27,6 +27,8 @@ export function createHandlers(d: BotDeps): Handler[] {
         supervisor: d.supervisor,
         runUrl: d.runUrl,
         jobUrl: d.jobUrl,
+        sweeps: d.sweeps,
+        sweepUrl: d.sweepUrl,
         clock: d.clock,
       },
       gitea: d.gitea,

@@ -1,8 +1,10 @@
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { GiteaPort } from "../gitea/client.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import type { RunService } from "../runs/service.ts";
-import { prLane } from "../runs/service.ts";
+import { prLane, triggerKey } from "../runs/service.ts";
+import { duration } from "../runs/report.ts";
 import type { RunStore } from "../store/runs.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
 import { parseTestme, TESTME_USAGE } from "./comment-lines.ts";
@@ -15,14 +17,19 @@ export interface TestmeDeps {
   gitea: Pick<GiteaPort, "isOrgMember" | "permission" | "isCollaborator" | "pullRequest">;
   outbox: Pick<GiteaOutbox, "enqueue">;
   runs: Pick<RunService, "request">;
-  runStore: Pick<RunStore, "countForHead">;
+  runStore: Pick<RunStore, "countForHead" | "decision">;
   runUrl: (id: number) => string;
+  clock: Clock;
 }
 
 /**
  * `!testme` in a PR comment (SPEC §4): check who asked, acknowledge at once (eyes reaction,
  * pending status), and queue a run pinned to the PR head at the time of the comment. A run
  * already queued or running for that head is not started twice; the reply links it.
+ *
+ * Safe to run again for the same comment (after a crash or an outage): every effect is keyed
+ * by the comment — the replies and the reaction by their outbox keys, the run by its trigger
+ * (comment, head SHA, mode) in the run store — so a second pass repeats none of them.
  */
 export function createTestmeHandler(d: TestmeDeps): Handler {
   return {
@@ -44,8 +51,13 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
         allowed = (await checkTrust(d.gitea, d.config.testme.trust, e.repo, e.author)).allowed;
       } catch (err) {
         if (!(err instanceof TrustCheckError)) throw err;
-        ctx.log.warn({ err, user: e.author }, "permission check failed; refusing");
-        return void (await reply("trust-error", "I could not check your permission to run tests (the forge did not answer), so nothing was started. Please try again later."));
+        // Gitea unreachable: the dispatcher waits for it and asks again, for up to
+        // trustWaitMinutes from the comment, before the user is told.
+        const waited = d.clock.now() - ctx.receivedAt;
+        if (err.unreachable && waited < d.config.testme.trustWaitMinutes * 60_000) throw err;
+        ctx.log.warn({ err, user: e.author, waitedMs: waited }, "permission check could not be made; refusing");
+        const why = err.unreachable ? `the forge did not answer for ${duration(waited)}` : "the forge refused the check";
+        return void (await reply("trust-error", `I could not check your permission to run tests (${why}), so nothing was started. Comment \`!testme\` again to retry.`));
       }
       if (!allowed) {
         return void (await reply("refused", "thanks for asking, but `!testme` is limited to maintainers of this recipe. A maintainer can start the tests."));
@@ -62,7 +74,9 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
       }
       await d.outbox.enqueue(`eyes:${e.repo}:${e.commentId}`, lane, { op: "addReaction", owner, repo, commentId: e.commentId, reaction: "eyes" });
       const cap = d.config.testme.maxRunsPerPr;
-      if (cap > 0 && (await d.runStore.countForHead(e.repo, e.number, sha)) >= cap) {
+      const mode = request.quick ? "quick" : "full";
+      const decided = (await d.runStore.decision(triggerKey({ repo: e.repo, pr: e.number, commentId: e.commentId, sha, mode }))) !== null;
+      if (cap > 0 && !decided && (await d.runStore.countForHead(e.repo, e.number, sha)) >= cap) {
         return void (await reply("cap", `this commit (\`${sha.slice(0, 7)}\`) has had its ${cap} run${cap === 1 ? "" : "s"}; push a new commit to test again.`));
       }
       const cloneUrl = e.cloneUrl ?? "";
@@ -72,7 +86,7 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
         sha,
         ref,
         cloneUrl,
-        mode: request.quick ? "quick" : "full",
+        mode,
         requestedBy: e.author,
         commentId: e.commentId,
       });

@@ -1,4 +1,5 @@
 import type { GiteaPort } from "../gitea/client.ts";
+import { giteaUnreachable } from "../gitea/unreachable.ts";
 
 export interface TrustConfig {
   users: readonly string[];
@@ -8,8 +9,15 @@ export interface TrustConfig {
 
 export type TrustDecision = { allowed: true; via: string } | { allowed: false };
 
-/** Raised when a permission cannot be checked: the caller refuses (fail closed) and says so. */
-export class TrustCheckError extends Error {}
+/**
+ * Raised when a permission cannot be checked. `unreachable`: Gitea did not answer (wait and
+ * ask again); otherwise it refused the check. Either way nothing runs until it is made (fail closed).
+ */
+export class TrustCheckError extends Error {
+  get unreachable(): boolean {
+    return giteaUnreachable(this.cause);
+  }
+}
 
 /**
  * Who may trigger runs (SPEC §4): the allowlist, members of trusted orgs, and, when enabled,
@@ -38,7 +46,7 @@ export async function checkTrust(
       }
     }
   } catch (err) {
-    throw new TrustCheckError((err as Error).message);
+    throw new TrustCheckError((err as Error).message, { cause: err });
   }
   return { allowed: false };
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseChildEnv } from "../util/child-env.ts";
 
@@ -50,6 +50,37 @@ export class Executor {
     child.unref();
     if (child.pid === undefined) throw new Error("the run's wrapper could not be started");
     return child.pid;
+  }
+
+  /**
+   * Whether this run was launched before (by a process that died before recording it), and
+   * by which wrapper: null when it never was; the wrapper's pid when it is alive or known (a
+   * dead one with no exit record is a lost run); pid null when only its exit record is left.
+   * A wrapper writes its pid first thing, so a run without it never got going.
+   */
+  launched(runId: number): { pid: number | null } | null {
+    const dir = this.dirOf(runId);
+    if (!existsSync(join(dir, "spec.json"))) return null;
+    const alive = this.findWrapper(runId);
+    if (alive !== null) return { pid: alive };
+    if (this.exit(runId) !== null) return { pid: null };
+    const pidFile = join(dir, "wrapper.pid");
+    if (!existsSync(pidFile)) return null;
+    return { pid: Number(readFileSync(pidFile, "utf8").trim()) || null };
+  }
+
+  /** The live wrapper of a run, found in /proc by its command line. */
+  private findWrapper(runId: number): number | null {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        if (cmd[1] === WRAPPER && cmd[2] === this.dirOf(runId)) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return null;
   }
 
   exit(runId: number): ExitRecord | null {

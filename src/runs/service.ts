@@ -31,9 +31,24 @@ export interface RunServiceDeps {
   pollMs?: number;
 }
 
+/** The outbox lane of a branch head tested by a sweep (it has no PR). */
+export function branchLane(repo: string, branch: string): string {
+  return `${repo.toLowerCase()}@${branch}`;
+}
+
+/** The outbox lane of a run's writes: its PR's, or its branch's for a sweep's run. */
+export function runLane(run: Run): string {
+  return run.sweepId === null ? prLane(run.repo, run.pr) : branchLane(run.repo, run.ref);
+}
+
 /** The outbox lane of a PR: its writes go out in the order they were made. */
 export function prLane(repo: string, pr: number): string {
   return `${repo.toLowerCase()}#${pr}`;
+}
+
+/** What makes a request one trigger (SPEC §4): the comment, the head SHA it pinned, the mode. */
+export function triggerKey(spec: Pick<NewRun, "repo" | "pr" | "commentId" | "sha" | "mode">): string {
+  return `${prLane(spec.repo, spec.pr)}:${spec.commentId ?? "-"}:${spec.sha}:${spec.mode}`;
 }
 
 /**
@@ -46,6 +61,7 @@ export function prLane(repo: string, pr: number): string {
 export class RunService {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
+  private readonly listeners: Array<(run: Run) => Promise<void>> = [];
 
   constructor(private readonly d: RunServiceDeps) {}
 
@@ -55,6 +71,8 @@ export class RunService {
       if (this.d.executor.exit(run.id) === null && run.pid !== null && this.d.executor.alive(run.id, run.pid)) {
         this.d.log.info({ run: run.id, pid: run.pid }, "adopted a run that outlived the previous bot process");
       }
+      // The previous process may have died between recording the start and queuing its status.
+      await this.status(run, "pending", "running", "running");
     }
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.d.pollMs ?? 500);
@@ -74,11 +92,33 @@ export class RunService {
     return next;
   }
 
-  /** A run for this PR head and mode, or the one already queued or running (coalescing). */
+  /** Called after each run's final report is queued (a sweep learns its runs' ends). */
+  onFinished(listener: (run: Run) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * A run for this PR head and mode, or the one already queued or running (coalescing). A
+   * request from a comment is a trigger (comment, head SHA, mode): asked again, after a crash
+   * or a retry, it gets the decision it got the first time, so it never makes a second run.
+   * `created` says whether the trigger created its run (a replay included).
+   */
   async request(spec: NewRun): Promise<{ run: Run; created: boolean; position: number }> {
-    const existing = await this.d.runs.active(spec.repo, spec.pr, spec.sha, spec.mode);
-    if (existing) return { run: existing, created: false, position: await this.position(existing.id) };
-    const run = await this.d.runs.create(spec, this.d.clock.now());
+    const trigger = spec.commentId === null ? undefined : triggerKey(spec);
+    const decided = trigger === undefined ? null : await this.d.runs.decision(trigger);
+    if (decided) {
+      // Made before a crash: the queued status may not have been, and goes out now unless the
+      // run has moved on (its later statuses are queued by the run itself).
+      if (decided.created && decided.run.state === "queued") await this.status(decided.run, "pending", `queued (position ${await this.position(decided.run.id)})`, "queued");
+      return { ...decided, position: await this.position(decided.run.id) };
+    }
+    // A sweep's run is one per recipe per sweep: never folded into another sweep's.
+    const existing = spec.sweepId == null ? await this.d.runs.active(spec.repo, spec.pr, spec.sha, spec.mode) : null;
+    if (existing) {
+      if (trigger !== undefined) await this.d.runs.coalesced(trigger, existing.id);
+      return { run: existing, created: false, position: await this.position(existing.id) };
+    }
+    const run = await this.d.runs.create(spec, this.d.clock.now(), trigger);
     const position = await this.position(run.id);
     await this.status(run, "pending", `queued (position ${position})`, "queued");
     this.d.log.info({ run: run.id, repo: run.repo, pr: run.pr, sha: run.sha, mode: run.mode }, "run queued");
@@ -146,12 +186,24 @@ export class RunService {
       return;
     }
     const dir = this.d.executor.dirOf(run.id);
+    // A run is launched once. The previous process may have launched this one and died before
+    // recording it: its wrapper is still alive, or left its exit record; either way it is
+    // adopted, never started again.
+    const earlier = this.d.executor.launched(run.id);
+    if (earlier !== null) {
+      await this.d.runs.started(run.id, earlier.pid ?? 0, this.d.clock.now());
+      await this.status(run, "pending", "running", "running");
+      this.d.log.info({ run: run.id, pid: earlier.pid }, "adopted a run launched just before the previous bot process ended");
+      return;
+    }
     const env: Record<string, string> = {
       ...baseChildEnv(),
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: run.repo,
       CCCI_RECIPE: recipeOf(run.repo),
-      CCCI_PR: String(run.pr),
+      CCCI_TRIGGER: run.trigger,
+      // A sweep tests a branch head: there is no PR to name.
+      ...(run.sweepId === null ? { CCCI_PR: String(run.pr) } : {}),
       CCCI_SHA: run.sha,
       CCCI_REF: run.ref,
       CCCI_CLONE_URL: run.cloneUrl,
@@ -177,33 +229,37 @@ export class RunService {
     return outcomeOf(exit, this.d.config.timeoutMs, reason);
   }
 
+  /**
+   * Reports first, then records the run as finished: a crash in between leaves the run
+   * running, the next pass finishes it again, and the reports' keys (one per run) keep them
+   * single. The other order would lose them: a finished run is never looked at again.
+   */
   private async finish(run: Run, o: Outcome): Promise<void> {
     const now = this.d.clock.now();
-    if (!(await this.d.runs.finished(run.id, o.verdict, o.reason, o.exitCode, now))) return;
     const elapsed = run.startedAt === null ? 0 : now - run.startedAt;
     const tiers = tiersOf(this.d.executor.results(run.id));
     const description = statusDescription(o, elapsed, tiers);
     await this.status(run, STATUS_STATE[o.verdict], description, "final");
-    const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
-    const [owner, repo] = run.repo.split("/") as [string, string];
-    await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
+    if (run.sweepId === null) {
+      const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
+      const [owner, repo] = run.repo.split("/") as [string, string];
+      await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
+    }
+    if (!(await this.d.runs.finished(run.id, o.verdict, o.reason, o.exitCode, now))) return;
     this.d.metrics.runs.inc({ verdict: o.verdict });
     if (run.startedAt !== null) this.d.metrics.runDuration.observe(elapsed / 1000);
     this.d.log.info({ run: run.id, verdict: o.verdict, reason: o.reason }, "run finished");
+    for (const listener of this.listeners) {
+      await listener(run).catch((err: unknown) => this.d.log.error({ err, run: run.id }, "a run-finished listener failed"));
+    }
   }
 
-  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: string): Promise<void> {
+  /** Each step's status once per run, never after a later step's (so never a pending after the final). */
+  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "running" | "final"): Promise<void> {
     const [owner, repo] = run.repo.split("/") as [string, string];
-    await this.d.outbox.enqueue(`status:${run.id}:${step}`, prLane(run.repo, run.pr), {
-      op: "setStatus",
-      owner,
-      repo,
-      sha: run.sha,
-      state,
-      context: this.d.config.statusContext,
-      description,
-      targetUrl: this.d.runUrl(run.id),
-    });
+    const write = { op: "setStatus", owner, repo, sha: run.sha, state, context: this.d.config.statusContext, description, targetUrl: this.d.runUrl(run.id) } as const;
+    const later = step === "queued" ? ["running", "final"] : step === "running" ? ["final"] : [];
+    await this.d.outbox.enqueue(`status:${run.id}:${step}`, runLane(run), write, { unless: later.map((s) => `status:${run.id}:${s}`) });
   }
 }
 

@@ -11,6 +11,8 @@ import { join } from "node:path";
 
 const dir = process.argv[2];
 const spec = JSON.parse(readFileSync(join(dir, "spec.json"), "utf8"));
+// First thing: a bot that died right after launching us finds the run was launched (executor.launched).
+writeFileSync(join(dir, "wrapper.pid"), String(process.pid));
 const log = openSync(join(dir, "log"), "a");
 const started = Date.now();
 let ending = null; // "timeout" | "cancel"

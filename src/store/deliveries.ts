@@ -37,12 +37,16 @@ export interface StoredDelivery {
   nextAt: number;
   lastError: string | null;
   finishedAt: number | null;
+  /** Since when it has been waiting for Gitea to answer (null: it is not waiting). */
+  waitingSince: number | null;
+  /** "Gitea" while it waits for Gitea (what the dashboard and /api/deliveries show). */
+  waitingFor: "Gitea" | null;
 }
 
 export type DeliverySummary = StoredDelivery;
 
 /** What the dispatcher needs of a delivery that is due. */
-export type DueDelivery = Pick<StoredDelivery, "seq" | "id" | "event" | "repo" | "attempts" | "lastError" | "receivedAt">;
+export type DueDelivery = Pick<StoredDelivery, "seq" | "id" | "event" | "repo" | "attempts" | "lastError" | "receivedAt" | "waitingSince">;
 
 /** The narrow interface intake, dispatcher, API and CLI use; SQLite is one implementation. */
 export interface DeliveryStore {
@@ -58,6 +62,8 @@ export interface DeliveryStore {
   /** Marks deliveries whose handlers all succeeded as done, in one statement. */
   finishDone(seqs: readonly number[], now: number): Promise<void>;
   retryLater(seq: number, nextAt: number, error: string): Promise<void>;
+  /** Gitea could not be reached: try again at `nextAt`, spending no attempt. */
+  waitForGitea(seq: number, nextAt: number, error: string, now: number): Promise<void>;
   get(id: string): Promise<StoredDelivery | null>;
   list(filter: { state?: DeliveryState | undefined; limit: number }): Promise<DeliverySummary[]>;
   handlerResults(seq: number): Promise<Array<{ handler: string; state: string; attempts: number; lastError: string | null }>>;
@@ -80,9 +86,10 @@ interface Row {
   next_at: number;
   last_error: string | null;
   finished_at: number | null;
+  waiting_since: number | null;
 }
 
-const SUMMARY_COLUMNS = "seq, id, event, action, repo, state, reason, received_at, attempts, next_at, last_error, finished_at";
+const SUMMARY_COLUMNS = "seq, id, event, action, repo, state, reason, received_at, attempts, next_at, last_error, finished_at, waiting_since";
 
 /** The writes, run by name on the writer thread. */
 export const DELIVERY_WRITES = {
@@ -97,10 +104,11 @@ export const DELIVERY_WRITES = {
     VALUES (?, ?, ?, 1, ?, ?)
     ON CONFLICT (delivery_seq, handler) DO UPDATE SET
       state = excluded.state, attempts = attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
-  "deliveries.finish": `UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?, attempts = attempts + 1 WHERE seq = ?`,
-  "deliveries.finishDone": `UPDATE deliveries SET state = 'done', last_error = NULL, finished_at = ?, attempts = attempts + 1
+  "deliveries.finish": `UPDATE deliveries SET state = ?, last_error = ?, finished_at = ?, attempts = attempts + 1, waiting_since = NULL WHERE seq = ?`,
+  "deliveries.finishDone": `UPDATE deliveries SET state = 'done', last_error = NULL, finished_at = ?, attempts = attempts + 1, waiting_since = NULL
     WHERE seq IN (SELECT value FROM json_each(?))`,
-  "deliveries.retryLater": `UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
+  "deliveries.retryLater": `UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ?, waiting_since = NULL WHERE seq = ?`,
+  "deliveries.waitForGitea": `UPDATE deliveries SET next_at = ?, last_error = ?, waiting_since = coalesce(waiting_since, ?) WHERE seq = ?`,
   "deliveries.replay": `UPDATE deliveries SET state = 'pending', attempts = 0, next_at = ?, finished_at = NULL
     WHERE id = ? AND state = 'dead' AND (seq IN (SELECT seq FROM delivery_events) OR seq IN (SELECT seq FROM delivery_bodies))`,
   "deliveries.prune": `DELETE FROM deliveries WHERE received_at < ? AND state IN ('done', 'ignored')`,
@@ -122,7 +130,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
       // Rows as arrays of the few columns the dispatcher reads: it runs for every batch of deliveries.
       due: db
         .prepare(
-          `SELECT seq, id, event, repo, attempts, last_error, received_at FROM deliveries INDEXED BY deliveries_pending
+          `SELECT seq, id, event, repo, attempts, last_error, received_at, waiting_since FROM deliveries INDEXED BY deliveries_pending
            WHERE state = 'pending' AND next_at <= ? AND lower(coalesce(repo, '')) NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
         )
         .raw(),
@@ -157,8 +165,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async due(now: number, limit: number, busyRepos: ReadonlySet<string> = new Set()): Promise<DueDelivery[]> {
-    const rows = this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Array<[number, string, string, string | null, number, string | null, number]>;
-    return rows.map(([seq, id, event, repo, attempts, lastError, receivedAt]) => ({ seq, id, event, repo, attempts, lastError, receivedAt }));
+    const rows = this.q.due.all(now, JSON.stringify([...busyRepos]), limit) as Array<[number, string, string, string | null, number, string | null, number, number | null]>;
+    return rows.map(([seq, id, event, repo, attempts, lastError, receivedAt, waitingSince]) => ({ seq, id, event, repo, attempts, lastError, receivedAt, waitingSince }));
   }
 
   async payload(seq: number): Promise<StoredPayload | null> {
@@ -187,6 +195,10 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async retryLater(seq: number, nextAt: number, error: string): Promise<void> {
     await this.writer.run("deliveries.retryLater", [nextAt, error, seq]);
+  }
+
+  async waitForGitea(seq: number, nextAt: number, error: string, now: number): Promise<void> {
+    await this.writer.run("deliveries.waitForGitea", [nextAt, error, now, seq]);
   }
 
   async get(id: string): Promise<StoredDelivery | null> {
@@ -231,5 +243,7 @@ function fromRow(r: Row): StoredDelivery {
     nextAt: r.next_at,
     lastError: r.last_error,
     finishedAt: r.finished_at,
+    waitingSince: r.waiting_since,
+    waitingFor: r.waiting_since === null ? null : "Gitea",
   };
 }

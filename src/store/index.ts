@@ -8,6 +8,7 @@ import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
 import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
 import { SUPERVISOR_WRITES, SqliteSupervisorStore, type SupervisorStore } from "./supervisor.ts";
 import { JOB_WRITES, SqliteJobStore } from "./jobs.ts";
+import { SWEEP_WRITES, SqliteSweepStore, type SweepStore } from "./sweeps.ts";
 
 export interface Store {
   deliveries: DeliveryStore;
@@ -18,6 +19,7 @@ export interface Store {
   runs: RunStore;
   supervisor: SupervisorStore;
   jobs: SqliteJobStore;
+  sweeps: SweepStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
   /** Waits for queued writes to commit, then closes. */
@@ -42,6 +44,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...RUN_WRITES,
     ...SUPERVISOR_WRITES,
     ...JOB_WRITES,
+    ...SWEEP_WRITES,
     ...PROBE,
   });
   return {
@@ -53,6 +56,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     runs: new SqliteRunStore(db, writer),
     supervisor: new SqliteSupervisorStore(db, writer),
     jobs: new SqliteJobStore(db, writer),
+    sweeps: new SqliteSweepStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));
     },

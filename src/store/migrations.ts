@@ -167,4 +167,37 @@ export const MIGRATIONS: readonly string[] = [
     event        TEXT NOT NULL
   );
   `,
+  `
+  -- Sweeps: every enrolled recipe's default branch tested on a schedule or by /testall (SPEC §17).
+  -- A run of a sweep has pr = 0 and its sweep's id; cause says why it ran (CCCI_TRIGGER).
+  CREATE TABLE sweeps (
+    id           INTEGER PRIMARY KEY,
+    key          TEXT NOT NULL UNIQUE,     -- schedule:<cron>:<slot> | command:<repo>:<comment>: one sweep per firing
+    cause        TEXT NOT NULL,            -- schedule | command
+    mode         TEXT NOT NULL,            -- full | quick
+    requested_by TEXT NOT NULL,
+    skipped      TEXT NOT NULL DEFAULT '[]',  -- JSON [{repo, reason}]: recipes whose head could not be read
+    created_at   INTEGER NOT NULL,
+    queued_at    INTEGER,                  -- every recipe's run is queued (NULL: resume after a crash)
+    finished_at  INTEGER
+  );
+  ALTER TABLE runs ADD COLUMN cause TEXT NOT NULL DEFAULT 'pr';   -- pr | retest | command | schedule
+  ALTER TABLE runs ADD COLUMN sweep_id INTEGER;
+  CREATE INDEX runs_sweep ON runs(sweep_id, id) WHERE sweep_id IS NOT NULL;
+  CREATE INDEX runs_repo_sweeps ON runs(repo, id) WHERE sweep_id IS NOT NULL;
+  `,
+  `
+  -- Which run each trigger (a comment, at a head SHA, in a mode) led to: the run it created, or
+  -- the one already in flight it was coalesced into. A handler run again after a crash finds
+  -- its decision here instead of making it twice (exactly one run per trigger).
+  CREATE TABLE run_triggers (
+    trigger      TEXT PRIMARY KEY,
+    run_id       INTEGER NOT NULL,
+    created      INTEGER NOT NULL          -- 1: this trigger created the run; 0: coalesced into it
+  ) WITHOUT ROWID;
+
+  -- Since when a delivery has been waiting for Gitea to answer (NULL: it is not): such waits
+  -- spend none of its attempts (SPEC §9, an outage delays and never loses).
+  ALTER TABLE deliveries ADD COLUMN waiting_since INTEGER;
+  `,
 ];

@@ -17,6 +17,8 @@ export interface NewOutboxItem {
   lane: string;
   op: string;
   args: unknown;
+  /** Not queued if an item with one of these keys exists (a `pending` status once the final one is queued). */
+  unless?: readonly string[] | undefined;
 }
 
 /** Durable queue of writes to Gitea (SPEC §9). */
@@ -32,6 +34,8 @@ export interface OutboxStore {
   /** The next time anything pending becomes due, or null when nothing is pending. */
   nextDueAt(): Promise<number | null>;
   list(limit: number): Promise<Array<OutboxItem & { state: string; result: unknown }>>;
+  /** The highest seq stored so far (0 when empty). */
+  lastSeq(): Promise<number>;
 }
 
 interface Row {
@@ -49,6 +53,10 @@ interface Row {
 
 export const OUTBOX_WRITES = {
   "outbox.enqueue": `INSERT INTO outbox (key, lane, op, args, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  // The check and the insert run in one statement on the writer thread, so no final status can
+  // be queued between them.
+  "outbox.enqueueUnless": `INSERT INTO outbox (key, lane, op, args, next_at, created_at)
+    SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE key IN (SELECT value FROM json_each(?))) ON CONFLICT (key) DO NOTHING`,
   "outbox.complete": `UPDATE outbox SET state = 'done', attempts = attempts + 1, result = ?, done_at = ?, last_error = NULL WHERE seq = ?`,
   "outbox.retryLater": `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE seq = ?`,
   "outbox.fail": `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE seq = ?`,
@@ -75,11 +83,18 @@ export class SqliteOutboxStore implements OutboxStore {
       backlog: db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`),
       nextDue: db.prepare(`SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'`),
       list: db.prepare(`SELECT * FROM outbox ORDER BY seq DESC LIMIT ?`),
+      lastSeq: db.prepare(`SELECT coalesce(MAX(seq), 0) AS n FROM outbox`),
     };
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<boolean> {
-    return (await this.writer.run("outbox.enqueue", [item.key, item.lane, item.op, JSON.stringify(item.args), now, now])) === 1;
+    const row = [item.key, item.lane, item.op, JSON.stringify(item.args), now, now];
+    if (item.unless !== undefined) return (await this.writer.run("outbox.enqueueUnless", [...row, JSON.stringify(item.unless)])) === 1;
+    return (await this.writer.run("outbox.enqueue", row)) === 1;
+  }
+
+  async lastSeq(): Promise<number> {
+    return (this.q.lastSeq.get() as { n: number }).n;
   }
 
   async heads(now: number, limit: number, busy: ReadonlySet<string>): Promise<OutboxItem[]> {

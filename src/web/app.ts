@@ -14,6 +14,8 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { JobService } from "../jobs/service.ts";
 import { mountDashboard } from "./dashboard.tsx";
 import { timingSafeEqual } from "node:crypto";
+import type { SweepService } from "../runs/sweeps.ts";
+import { mountSweeps } from "./sweeps.tsx";
 
 export interface WebDeps {
   store: Store;
@@ -28,6 +30,7 @@ export interface WebDeps {
   operatorToken: string | undefined;
   jobs: JobService;
   giteaUrl: string;
+  sweeps: Pick<SweepService, "report">;
 }
 
 const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
@@ -87,6 +90,9 @@ export function createWebApp(deps: WebDeps): Hono {
 
   mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact, giteaUrl: deps.giteaUrl });
 
+  const lastSweep = () => lastSweepOf(deps);
+  mountSweeps(app, { sweeps: deps.sweeps, store: store.sweeps, giteaUrl: deps.giteaUrl });
+
   mountDashboard(app, async () => {
     const sessions = await Promise.all(
       deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), last: (await store.supervisor.actions(1, name))[0] })),
@@ -109,6 +115,7 @@ export function createWebApp(deps: WebDeps): Hono {
       dead: await store.deliveries.list({ state: "dead", limit: 15 }),
       alerts: await store.loops.alerts(10),
       failedPings: (await store.pings.recent(50)).filter((p) => p.state === "undeliverable").slice(0, 10),
+      lastSweep: await lastSweep(),
     };
   });
   app.post("/api/deliveries/:id/replay", async (c) => {
@@ -143,6 +150,13 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.json({ error: "internal error" }, 500);
   });
   return app;
+}
+
+/** The newest sweep's counts for the dashboard, or null before the first. */
+async function lastSweepOf(deps: WebDeps) {
+  const last = (await deps.store.sweeps.recent(1))[0];
+  const r = last ? await deps.sweeps.report(last.id) : null;
+  return r ? { id: r.sweep.id, createdAt: r.sweep.createdAt, finished: r.finished, counts: r.counts, newlyRed: r.entries.filter((e) => e.change === "newly red").map((e) => e.repo) } : null;
 }
 
 /** Operator calls need `Authorization: Bearer <server.operatorToken>`; none configured, none pass. */

@@ -18,6 +18,7 @@ export interface DashboardData {
   dead: DeliverySummary[];
   alerts: Alert[];
   failedPings: Ping[];
+  lastSweep?: { id: number; createdAt: number; finished: boolean; counts: Record<"GREEN" | "RED" | "ERROR" | "pending", number>; newlyRed: string[] } | null;
 }
 
 const CSS = `
@@ -37,9 +38,7 @@ const RunRow: FC<{ run: Run; now: number; extra: string }> = ({ run, now, extra 
     <td>
       <a href={`/runs/${run.id}`}>#{run.id}</a>
     </td>
-    <td>
-      {run.repo}#{run.pr}
-    </td>
+    <td>{run.sweepId === null ? `${run.repo}#${run.pr}` : `${run.repo}@${run.ref}`}</td>
     <td>
       <code>{short(run.sha)}</code>
     </td>
@@ -90,6 +89,18 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
           )}
         </section>
       </div>
+      {d.lastSweep ? (
+        <section id="last-sweep">
+          <h2>
+            Last sweep: <a href={`/sweeps/${d.lastSweep.id}`}>#{d.lastSweep.id}</a> <span class="muted">{when(d.now, d.lastSweep.createdAt)}</span>
+          </h2>
+          <p>
+            <span class="GREEN">{d.lastSweep.counts.GREEN} green</span>, <span class="RED">{d.lastSweep.counts.RED} red</span>, <span class="ERROR">{d.lastSweep.counts.ERROR} error</span>
+            {d.lastSweep.finished ? "" : `, ${d.lastSweep.counts.pending} pending`}
+            {d.lastSweep.newlyRed.length > 0 ? ` · newly red: ${d.lastSweep.newlyRed.join(", ")}` : ""}
+          </p>
+        </section>
+      ) : null}
       <section id="recent">
         <h2>Recent runs</h2>
         {d.recent.length === 0 ? (
@@ -146,7 +157,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
                 <td>{x.event}</td>
                 <td>{x.action ?? ""}</td>
                 <td>{x.repo ?? ""}</td>
-                <td class={x.state === "dead" ? "RED" : ""}>{x.state}</td>
+                <td class={x.state === "dead" ? "RED" : ""}>{x.waitingFor ? `waiting for ${x.waitingFor}` : x.state}</td>
                 <td class="muted">{x.reason ?? when(d.now, x.receivedAt)}</td>
               </tr>
             ))}

@@ -85,7 +85,7 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
     const rows: Array<[string, string]> = [
       ["state", run.state === "finished" ? `${run.verdict} (${run.reason ?? ""})` : run.state],
       ["recipe", run.repo],
-      ["pull request", `#${run.pr}`],
+      run.sweepId === null ? ["pull request", `#${run.pr}`] : ["sweep", `#${run.sweepId} (${run.trigger}), branch ${run.ref}`],
       ["commit", run.sha],
       ["mode", run.mode === "quick" ? "quick (lower confidence)" : "full"],
       ["requested by", run.requestedBy],
@@ -100,7 +100,7 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
 <h1>run #${run.id}: ${esc(state)}</h1>
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>
 ${tiers ? `<h2>tiers</h2><table>${Object.entries(tiers.tiers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table>` : ""}
-<p><a href="${esc(`${d.giteaUrl}/${run.repo}/pulls/${run.pr}`)}">back to ${esc(run.repo)}#${run.pr}</a></p>
+<p>${run.sweepId === null ? `<a href="${esc(`${d.giteaUrl}/${run.repo}/pulls/${run.pr}`)}">back to ${esc(run.repo)}#${run.pr}</a>` : `<a href="/sweeps/${run.sweepId}">back to sweep #${run.sweepId}</a>`}</p>
 <h2>log</h2><p><a href="/runs/${run.id}/log">full log</a>${log.length >= PAGE_TAIL ? " (the page shows its end)" : ""}</p>
 <pre id="log">${esc(log)}</pre>
 ${run.state !== "finished" ? `<script>

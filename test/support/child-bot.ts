@@ -21,8 +21,8 @@ export interface ChildBot {
 }
 
 /** Starts `cc-ci-bot serve` as a real process and resolves once it listens. */
-export async function spawnBot(configPath: string, args: string[] = []): Promise<ChildBot> {
-  const child = spawn(process.execPath, [BIN, "serve", "--config", configPath, ...args], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnBot(configPath: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildBot> {
+  const child = spawn(process.execPath, [BIN, "serve", "--config", configPath, ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.stderr!.on("data", (d: Buffer) => logs.push(d.toString()));

@@ -1,18 +1,26 @@
 // A scriptable recipe runner for tests:  node runner.mjs <behaviour> [arg]
-//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold
+//   pass | fail | hang | grandchildren | print <text> | results | biglog | hold | gated | by-ref | by-recipe <dir>
 // "hold" waits until <run-dir>/release exists and exits with the number written in it.
 // Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
 // outlives the test that started it.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [given, arg] = process.argv.slice(2);
 setInterval(() => existsSync(process.env.CCCI_RUN_DIR ?? "/") || process.exit(0), 200).unref();
 // "by-ref": the behaviour is the PR branch's first word ("hold-1" -> hold).
-const behaviour = given === "by-ref" ? (process.env.CCCI_REF ?? "").split("-")[0] : given;
+// "by-recipe <dir>": the behaviour written in <dir>/<recipe>, else by-ref (sweeps test branches).
+const byRef = () => (process.env.CCCI_REF ?? "").split("-")[0];
+const byRecipe = () => {
+  const f = join(arg ?? "/nonexistent", process.env.CCCI_RECIPE ?? "");
+  return existsSync(f) ? readFileSync(f, "utf8").trim() : byRef();
+};
+const behaviour = given === "by-ref" ? byRef() : given === "by-recipe" ? byRecipe() : given;
 const dir = process.env.CCCI_RUN_DIR;
 writeFileSync(join(dir, "runner.pid"), String(process.pid));
+// One line per execution: a run started twice shows two.
+appendFileSync(join(dir, "executions"), `${process.pid}\n`);
 writeFileSync(join(dir, "env.json"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
 console.log(`runner ${behaviour} for ${process.env.CCCI_REPO} at ${process.env.CCCI_SHA}`);
 switch (behaviour) {
@@ -53,6 +61,17 @@ switch (behaviour) {
         process.exit(0);
       }
     }, 60);
+    break;
+  }
+  case "gated": {
+    // "step 1", then the rest once <run-dir>/release exists: a test sees the log grow on its cue.
+    console.log("step 1");
+    const t = setInterval(() => {
+      if (!existsSync(join(dir, "release"))) return;
+      clearInterval(t);
+      for (let i = 2; i <= 12; i++) console.log(`step ${i}`);
+      process.exit(0);
+    }, 20);
     break;
   }
   case "hold": {

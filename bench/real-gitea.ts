@@ -1,0 +1,142 @@
+// npm run bench:real-gitea [-- --samples 20]
+//
+// The two latencies users feel, on a real Gitea beside the in-repo emulator, each with the
+// bot as its own process (`cc-ci-bot serve`):
+//   - `!testme`: from posting the comment to its pending status being readable through the API;
+//   - handoff: from `git push` of a claim to the ping submitted in the adversary's tmux pane.
+// The real Gitea is the one GITEA_E2E_URL/GITEA_E2E_ADMIN name, else 1.15.11 from ../shared/gitea.
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { GiteaEmulator } from "../src/emulator/index.ts";
+import { LoopRepo } from "../src/demo/loop-repo.ts";
+import { Agents } from "../test/support/agents.ts";
+import { spawnBot } from "../test/support/child-bot.ts";
+import { removeTempDirs, tempDir } from "../test/support/temp.ts";
+import { waitFor } from "../test/support/wait.ts";
+import { realGitea } from "../test/e2e/support/gitea-server.ts";
+import { openPull, testmeSettings } from "../test/e2e/support/recipes.ts";
+import { World } from "../test/e2e/support/world.ts";
+import { writeBotConfig } from "./bot-config.ts";
+
+const { values } = parseArgs({ options: { samples: { type: "string", default: "20" } } });
+const samples = Number(values.samples);
+if (!Number.isInteger(samples) || samples < 20) {
+  console.error("--samples must be a whole number of at least 20");
+  process.exit(2);
+}
+
+type Series = { name: string; ms: number[] };
+const results: Series[] = [];
+const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+/** Runs `once` samples + 1 times (the first warms up) and keeps the latencies. */
+async function measure(name: string, once: () => Promise<number>): Promise<void> {
+  const ms: number[] = [];
+  for (let i = 0; i <= samples; i++) {
+    const t = await once();
+    if (i > 0) ms.push(t);
+  }
+  results.push({ name, ms });
+}
+
+async function onRealGitea(): Promise<string> {
+  const { gitea, stop } = await realGitea();
+  const w = new World(gitea);
+  try {
+    await w.create({ recipes: ["recipe-bench"], loops: ["loop"] });
+    const adv = `a-${w.tag}`;
+    await w.agents.start(adv);
+    w.writeConfig({
+      ...testmeSettings(w),
+      loops: [{ name: "bench", repo: w.repo("loop"), sessions: { adversary: { tmux: adv, start: w.agents.argv(adv) } } }],
+    });
+    await w.startBot();
+    const loop = w.clone("loop");
+    await waitFor(() => w.bot!.logs.some((l) => l.includes("loop baseline recorded")), "the loop baseline", 30_000);
+
+    const pr = await openPull(w, "recipe-bench", "pass-bench");
+    let seen = 0;
+    await measure(`Gitea ${gitea.version}: !testme comment -> pending status readable`, async () => {
+      const t0 = performance.now();
+      await w.as("maintainer").comment(w.repo("recipe-bench"), pr.number, "!testme");
+      const pending = await waitFor(async () => (await w.admin.statuses(w.repo("recipe-bench"), pr.sha)).find((s) => s.id > seen && s.state === "pending"), "a new pending status", 30_000);
+      const t = performance.now() - t0;
+      // The next comment must be a deliberate re-run: wait for this run's verdict.
+      seen = (await waitFor(async () => (await w.admin.statuses(w.repo("recipe-bench"), pr.sha)).find((s) => s.id > pending.id && s.state !== "pending"), "the verdict", 30_000)).id;
+      return t;
+    });
+    let n = 0;
+    await measure(`Gitea ${gitea.version}: git push of a claim -> ping in the pane`, async () => {
+      const before = w.agents.received(adv).length;
+      loop.commit(`claim(gate-${++n}): bench`);
+      const t0 = Date.now();
+      loop.push();
+      await waitFor(() => w.agents.received(adv).length > before, "the ping", 30_000);
+      return w.agents.receivedAt(adv).at(-1)! - t0;
+    });
+    return gitea.version;
+  } finally {
+    await w.close();
+    await stop();
+  }
+}
+
+async function onEmulator(): Promise<void> {
+  const dir = tempDir("ccci-bench-real-");
+  const emu = await new GiteaEmulator({ flavour: "gitea-1.15" }).start();
+  const agents = new Agents(dir);
+  try {
+    emu.state.addUser("ci-bot", "bench-token");
+    emu.state.addOrg("recipes", ["alice", "ci-bot"]);
+    emu.state.addRepo("recipes/bench");
+    emu.state.addRepo("ops/loop");
+    const repo = new LoopRepo(`${dir}/loop`);
+    await agents.start("adv");
+    const secret = "bench-real-gitea-secret";
+    const config = writeBotConfig(dir, emu.url, secret, {
+      testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 2 } },
+      loops: [{ name: "bench", repo: "ops/loop", cloneUrl: repo.bare, sessions: { adversary: { tmux: "adv", start: agents.argv("adv") } } }],
+      supervisor: { tmuxSocket: agents.socket },
+    });
+    const bot = await spawnBot(config);
+    emu.addHook(`${bot.url}/webhook`, secret);
+    await waitFor(() => bot.logs.some((l) => l.includes("loop baseline recorded")), "the loop baseline", 30_000);
+    const { pull } = await emu.openPull("recipes/bench", { author: "alice", headRef: "pass-bench", headSha: "b".repeat(40) });
+    let seen = 0;
+    await measure("emulator: !testme comment -> pending status readable", async () => {
+      const t0 = performance.now();
+      await emu.comment("recipes/bench", pull.number, "alice", "!testme");
+      const pending = await waitFor(() => emu.state.statusesOf("recipes/bench", pull.headSha).find((s) => s.id > seen && s.state === "pending"), "a new pending status", 30_000);
+      const t = performance.now() - t0;
+      seen = (await waitFor(() => emu.state.statusesOf("recipes/bench", pull.headSha).find((s) => s.id > pending.id && s.state !== "pending"), "the verdict", 30_000)).id;
+      return t;
+    });
+    let n = 0;
+    await measure("emulator: git push of a claim -> ping in the pane", async () => {
+      const before = agents.received("adv").length;
+      const head = repo.head();
+      const t0 = Date.now();
+      const commits = repo.commit({ subject: `claim(gate-${++n}): bench` });
+      repo.push();
+      await emu.push("ops/loop", { ref: "refs/heads/main", before: head, after: repo.head(), commits, pusher: "alice" });
+      await waitFor(() => agents.received("adv").length > before, "the ping", 30_000);
+      return agents.receivedAt("adv").at(-1)! - t0;
+    });
+    bot.child.kill("SIGTERM");
+    await bot.exited;
+  } finally {
+    await agents.close();
+    await emu.close();
+    removeTempDirs();
+  }
+}
+
+const version = await onRealGitea();
+await onEmulator();
+removeTempDirs();
+console.log(`real Gitea vs emulator: ${samples} samples each after one warm-up, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, Gitea ${version}`);
+for (const s of results) {
+  console.log(`${s.name.padEnd(66)} p50 ${quantile(s.ms, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(s.ms, 0.99).toFixed(0).padStart(5)} ms   max ${Math.max(...s.ms).toFixed(0).padStart(5)} ms`);
+}
+const ratio = (i: number) => (quantile(results[i]!.ms, 0.5) / quantile(results[i + 2]!.ms, 0.5)).toFixed(1);
+console.log(`real/emulator p50 ratio: !testme ${ratio(0)}x, handoff ${ratio(1)}x`);
