@@ -52,7 +52,7 @@ async function world(flavour: Flavour, trust: Record<string, unknown>) {
   const dir = tempDir("ccci-bench-chaos-");
   const emu = await new GiteaEmulator({ flavour }).start();
   emu.state.addUser("ci-bot", "bench-token");
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   for (const r of REPOS) emu.state.addRepo(r);
   const config = writeBotConfig(dir, emu.url, SECRET, {
     dispatcher: { backoffMs: 500 },

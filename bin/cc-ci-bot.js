@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (no build step): tsx compiles each module once at load.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// Runs the built JavaScript (npm run build: src/ -> dist/); nothing is compiled at start.
+// Stack traces name the TypeScript sources through the source maps beside each module.
+process.setSourceMapsEnabled(true);
+await import("../dist/cli/main.js");

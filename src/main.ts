@@ -40,8 +40,12 @@ import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
 import { JobService } from "./jobs/service.ts";
+import { Pruner } from "./store/pruner.ts";
 import { SweepService } from "./runs/sweeps.ts";
 import { SweepSchedule } from "./runs/sweep-schedule.ts";
+
+/** Retention is by days: an hourly pass keeps the store within an hour of store.retentionDays. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface BotOptions {
   config: Config;
@@ -94,6 +98,7 @@ export interface Bot extends BotDeps {
   dispatcher: Dispatcher;
   loopSweep: LoopSweep;
   commentSweep: CommentSweep;
+  pruner: Pruner;
   sweepSchedule: SweepSchedule;
   stop(): Promise<void>;
 }
@@ -308,6 +313,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Gitea never retries a delivery: look for what it did not send, at start and every few minutes.
   const sweep = () => Promise.all([loopSweep.sweep(), commentSweep.sweep()]);
   let sweepTimer: NodeJS.Timeout | null = null;
+  const pruner = new Pruner({
+    store: store.retention,
+    runsDir: join(config.dataDir, "runs"),
+    jobsDir: join(config.dataDir, "jobs"),
+    retentionDays: config.store.retentionDays,
+    clock,
+    log: log.child({ component: "retention" }),
+  });
   outbox.start();
   messenger.start();
   if (options.dispatch !== false) {
@@ -317,6 +330,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     void sweep();
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
+    pruner.start(PRUNE_EVERY_MS);
     if ((tmuxAvailable || opencode.sessions.size > 0) && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
     if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
   }
@@ -341,10 +355,11 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await runs.stop();
       await sweep().catch(() => undefined);
       await messenger.stop();
+      await pruner.stop();
       await outbox.stop();
       await store.close();
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, sweepSchedule, stop };
+  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, pruner, sweepSchedule, stop };
 }

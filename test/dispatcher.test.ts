@@ -11,9 +11,9 @@ import { fixture, sendableHeaders, FIXTURE_SECRET } from "./support/fixtures.ts"
 import { startTestBot, tempDir, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { postRaw, signedHeaders } from "./support/post.ts";
 import { waitFor } from "./support/wait.ts";
+import { BIN } from "./support/child-bot.ts";
 
 const run = promisify(execFile);
-const BIN = new URL("../bin/cc-ci-bot.js", import.meta.url).pathname;
 
 describe("dispatcher", () => {
   let bot: TestBot | undefined;

@@ -35,7 +35,7 @@ type Crash = { at: (key: string) => boolean } | { afterHandler: true } | null;
 async function world(crash: Crash, dataDir?: string): Promise<World> {
   const emu = await new GiteaEmulator().start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addRepo(NC);
   let crashed = false;
   const bot = await startTestBot({

@@ -33,7 +33,7 @@ afterEach(async () => {
 async function world(flavour: Flavour, trust: Record<string, unknown>): Promise<World> {
   const emu = await new GiteaEmulator({ flavour }).start();
   emu.state.addUser("ci-bot", TEST_TOKEN);
-  emu.state.addOrg("recipes", ["alice"]);
+  emu.state.addOrg("recipes", ["alice", "ci-bot"]);
   emu.state.addRepo(NC);
   const clock = new ManualClock(Date.now());
   const bot = await startTestBot({

@@ -11,6 +11,7 @@ import { createLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Run } from "../src/store/runs.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { replyText } from "./support/replies.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
@@ -234,7 +235,7 @@ describe("scheduled sweeps (ManualClock, emulated Gitea, real runner processes)"
     await w.emu.comment("recipes/r1", pull.number, "alice", "/testall");
     await w.bot.dispatcher.idle();
     await w.bot.outbox.idle();
-    const replies = () => w.emu.state.commentsOn("recipes/r1", pull.number).filter((c) => c.author.login === "ci-bot").map((c) => c.body);
+    const replies = () => w.emu.state.commentsOn("recipes/r1", pull.number).filter((c) => c.author.login === "ci-bot").map((c) => replyText(c.body));
     await waitFor(() => replies().length === 1, "the refusal");
     expect(replies()).toEqual(["@alice `/testall` is for operators only."]);
     expect(await w.bot.store.sweeps.recent(5)).toEqual([]);

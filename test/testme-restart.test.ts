@@ -85,6 +85,23 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", () => {
     expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual(["failure: RED: exit 3"]);
   });
 
+  // What systemd does on `systemctl stop` or `restart` with KillMode=process: SIGTERM to the bot alone.
+  it("leaves a run going on a graceful stop (SIGTERM, exit 0); the next start adopts it", async () => {
+    const { dir, start } = await setup();
+    const first = await start();
+    const { pull, runId } = await startRun("hold-c");
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const runDir = join(dir, "data", "runs", String(runId));
+    expect(existsSync(join(runDir, "exit.json"))).toBe(false);
+    expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual([]);
+    const second = await start();
+    await waitFor(() => second.logs.join("\n").includes("adopted a run that outlived the previous bot process"), "the adoption");
+    writeFileSync(join(runDir, "release"), "0");
+    await waitFor(() => statuses(pull.headSha).some((s) => s.startsWith("success:")), "the verdict");
+    expect(statuses(pull.headSha).filter((s) => !s.startsWith("pending"))).toEqual([expect.stringMatching(/^success: GREEN in \d+s$/)]);
+  });
+
   it("ends a run whose processes died while the bot was down as ERROR, once", async () => {
     const { dir, start } = await setup();
     const first = await start();
@@ -119,7 +136,7 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
     const emu = await new GiteaEmulator().start();
     try {
       emu.state.addUser("ci-bot", TEST_TOKEN);
-      emu.state.addOrg("recipes", ["alice"]);
+      emu.state.addOrg("recipes", ["alice", "ci-bot"]);
       for (const r of repos) emu.state.addRepo(r);
       const config = writeConfig(
         dir,

@@ -11,7 +11,7 @@ Exit status: 0 valid, 2 invalid.
 `,
   async run(args) {
     const { values } = parse(args, { config: { type: "string" }, json: { type: "boolean" } });
-    const { config, source } = loadConfigOrExplain(values.config);
+    const { config, source } = await loadConfigOrExplain(values.config);
     const summary = {
       source: source ?? "environment only",
       gitea: config.gitea.url,

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load.ts";
 
 export interface Command {
   name: string;
@@ -26,7 +26,9 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: s
   }
 }
 
-export function loadConfigOrExplain(path: string | undefined): LoadedConfig {
+/** Loads the configuration; imported on use, so `--help` does not pay for zod and the YAML parser. */
+export async function loadConfigOrExplain(path: string | undefined): Promise<LoadedConfig> {
+  const { ConfigError, loadConfig } = await import("../config/load.ts");
   try {
     return loadConfig({ path });
   } catch (err) {

@@ -3,9 +3,10 @@ import { checkConfig } from "./check-config.ts";
 import { replay } from "./replay.ts";
 import { status } from "./status.ts";
 import { testme } from "./testme.ts";
+import { backup } from "./backup.ts";
 import { CliError, type Command } from "./command.ts";
 
-const COMMANDS: readonly Command[] = [serve, checkConfig, status, testme, replay];
+const COMMANDS: readonly Command[] = [serve, checkConfig, status, testme, replay, backup];
 
 const USAGE = `cc-ci-bot — Gitea webhooks to CI runs and agent pings
 
@@ -39,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`cc-ci-bot ${name}: ${err.message}\n`);
       return err.exitCode;
+    }
+    // A store from a newer release is the operator's to resolve: one line, not a stack trace.
+    const { StoreVersionError } = await import("../store/db.ts");
+    if (err instanceof StoreVersionError) {
+      process.stderr.write(`cc-ci-bot ${name}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

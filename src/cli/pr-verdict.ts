@@ -66,7 +66,7 @@ export async function sleep(ms: number): Promise<void> {
 }
 
 /** The options `status` and `testme` share, parsed with the PR they name. */
-export function parsePrCommand(args: string[], extra: { quick?: { type: "boolean" } } = {}) {
+export async function parsePrCommand(args: string[], extra: { quick?: { type: "boolean" } } = {}) {
   const { values, positionals } = parse(
     args,
     {
@@ -81,7 +81,7 @@ export function parsePrCommand(args: string[], extra: { quick?: { type: "boolean
     true,
   );
   if (positionals.length !== 1) throw new CliError("give exactly one pull request, as owner/repo#N", 2);
-  const { config } = loadConfigOrExplain(values.config);
+  const { config } = await loadConfigOrExplain(values.config);
   return {
     values,
     pr: parsePrRef(positionals[0]),

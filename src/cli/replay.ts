@@ -26,7 +26,7 @@ Options:
     const { values, positionals } = parse(args, { config: { type: "string" }, url: { type: "string" } }, true);
     const target = positionals[0];
     if (positionals.length !== 1 || target === undefined) throw new CliError("give exactly one delivery id or delivery file", 2);
-    const { config } = loadConfigOrExplain(values.config);
+    const { config } = await loadConfigOrExplain(values.config);
     if (existsSync(target)) {
       const secret = config.webhook.secrets[0];
       if (!secret) throw new CliError("no webhook secret configured to sign the delivery with (set WEBHOOK_SECRET)", 2);

@@ -1,5 +1,5 @@
-import { startBot } from "../main.ts";
 import { loadConfigOrExplain, parse, type Command } from "./command.ts";
+import { notifySystemd } from "./sd-notify.ts";
 
 export const serve: Command = {
   name: "serve",
@@ -16,16 +16,21 @@ Options:
 `,
   async run(args) {
     const { values } = parse(args, { config: { type: "string" }, "no-dispatch": { type: "boolean" } });
-    const { config } = loadConfigOrExplain(values.config);
+    const { config } = await loadConfigOrExplain(values.config);
+    // The whole bot is imported only to serve, so the other commands and --help start quickly.
+    const { startBot } = await import("../main.ts");
     const bot = await startBot({ config, dispatch: !values["no-dispatch"] });
-    await new Promise<void>((resolve) => {
+    const notifyFailed = (err: Error) => bot.log.warn({ err: err.message }, "could not notify systemd (systemd-notify)");
+    const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: string) => {
         bot.log.info({ signal }, "stopping");
-        void bot.stop().then(resolve);
+        void Promise.all([notifySystemd({ STOPPING: "1" }, notifyFailed), bot.stop()]).then(() => resolve());
       };
       process.once("SIGTERM", () => onSignal("SIGTERM"));
       process.once("SIGINT", () => onSignal("SIGINT"));
     });
+    await notifySystemd({ READY: "1", STATUS: `listening on port ${bot.port}` }, notifyFailed);
+    await stopped;
     return 0;
   },
 };

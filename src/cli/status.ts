@@ -19,7 +19,7 @@ Options:
 Exit status: 0 GREEN, 1 RED or ERROR, 3 PENDING or NONE, 2 usage or configuration.
 `,
   async run(args) {
-    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = parsePrCommand(args);
+    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = await parsePrCommand(args);
     let v = await readVerdict(config, base, pr, explicitUrl);
     while (values.wait && v.verdict === "PENDING" && Date.now() < deadline) {
       await sleep(intervalMs);

@@ -21,7 +21,7 @@ Exit status: 0 posted (or GREEN with --wait), 1 RED or ERROR or the comment fail
 pending or no run after the timeout, 2 usage or configuration.
 `,
   async run(args) {
-    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = parsePrCommand(args, { quick: { type: "boolean" } });
+    const { values, pr, config, base, explicitUrl, deadline, intervalMs } = await parsePrCommand(args, { quick: { type: "boolean" } });
     const gitea = new GiteaClient({ url: config.gitea.url, token: config.gitea.token, timeoutMs: config.gitea.timeoutSeconds * 1000 });
     let posted: { id: number };
     try {

@@ -18,13 +18,25 @@ export function openReadDb(dataDir: string): { db: Db; file: string } {
   db.pragma("journal_mode = WAL");
   // Another process (the CLI's replay) may hold the write lock for a moment.
   db.pragma("busy_timeout = 5000");
-  migrate(db);
+  migrate(db, file);
   db.pragma("query_only = ON");
   return { db, file };
 }
 
-function migrate(db: Db): void {
+/**
+ * A store written by a newer release: its schema has migrations this release does not know,
+ * and running on it could misread or undo them. Migrations only go forward (SPEC §16).
+ */
+export class StoreVersionError extends Error {}
+
+export function migrate(db: Db, file = db.name): void {
   const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    db.close();
+    throw new StoreVersionError(
+      `the store ${file} has schema version ${current}, newer than this cc-ci-bot knows (${MIGRATIONS.length}): run the release that wrote it, or restore a backup taken before the upgrade`,
+    );
+  }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

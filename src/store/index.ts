@@ -8,6 +8,7 @@ import { LOOP_WRITES, SqliteLoopStore, type LoopStore } from "./loops.ts";
 import { RUN_WRITES, SqliteRunStore, type RunStore } from "./runs.ts";
 import { SUPERVISOR_WRITES, SqliteSupervisorStore, type SupervisorStore } from "./supervisor.ts";
 import { JOB_WRITES, SqliteJobStore } from "./jobs.ts";
+import { RETENTION_WRITES, SqliteRetentionStore } from "./retention.ts";
 import { SWEEP_WRITES, SqliteSweepStore, type SweepStore } from "./sweeps.ts";
 
 export interface Store {
@@ -19,6 +20,7 @@ export interface Store {
   runs: RunStore;
   supervisor: SupervisorStore;
   jobs: SqliteJobStore;
+  retention: SqliteRetentionStore;
   sweeps: SweepStore;
   /** True when a write commits (readiness). */
   writable(): Promise<boolean>;
@@ -44,6 +46,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     ...RUN_WRITES,
     ...SUPERVISOR_WRITES,
     ...JOB_WRITES,
+    ...RETENTION_WRITES,
     ...SWEEP_WRITES,
     ...PROBE,
   });
@@ -56,6 +59,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     runs: new SqliteRunStore(db, writer),
     supervisor: new SqliteSupervisorStore(db, writer),
     jobs: new SqliteJobStore(db, writer),
+    retention: new SqliteRetentionStore(db, writer),
     sweeps: new SqliteSweepStore(db, writer),
     async writable() {
       return writer.healthy && (await writer.run("store.probe", [Date.now()]).then(() => true, () => false));

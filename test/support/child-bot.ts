@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-export const BIN = new URL("../../bin/cc-ci-bot.js", import.meta.url).pathname;
+export const BIN = new URL("./cc-ci-bot-src.mjs", import.meta.url).pathname;
 
 /** Environment for a child bot: the test's own, minus anything that would configure it. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

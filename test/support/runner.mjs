@@ -4,7 +4,7 @@
 // Whatever it does, it exits when its run dir disappears (a test cleaned up), so no runner
 // outlives the test that started it.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [given, arg] = process.argv.slice(2);
@@ -21,7 +21,9 @@ const dir = process.env.CCCI_RUN_DIR;
 writeFileSync(join(dir, "runner.pid"), String(process.pid));
 // One line per execution: a run started twice shows two.
 appendFileSync(join(dir, "executions"), `${process.pid}\n`);
-writeFileSync(join(dir, "env.json"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
+// Written whole or not at all: a test may read it the moment it appears.
+writeFileSync(join(dir, "env.json.tmp"), JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CCCI_")))));
+renameSync(join(dir, "env.json.tmp"), join(dir, "env.json"));
 console.log(`runner ${behaviour} for ${process.env.CCCI_REPO} at ${process.env.CCCI_SHA}`);
 switch (behaviour) {
   case "pass":
