@@ -167,9 +167,9 @@ export interface OpencodeServer {
 }
 
 /** Starts `opencode serve` on a loopback port, offline, and waits until it answers. */
-export async function startOpencodeServer(o: { modelUrl: string; password?: string; timeoutMs?: number }): Promise<OpencodeServer> {
+export async function startOpencodeServer(o: { modelUrl: string; password?: string; timeoutMs?: number; dir?: string }): Promise<OpencodeServer> {
   const proxy = await new RefusingProxy().start();
-  const { env, project } = offlineOpencodeEnv({ modelUrl: o.modelUrl, proxyUrl: proxy.url, password: o.password });
+  const { env, project } = offlineOpencodeEnv({ modelUrl: o.modelUrl, proxyUrl: proxy.url, password: o.password, ...(o.dir ? { dir: o.dir } : {}) });
   const child = spawn(opencodeBin(), ["serve", "--hostname", "127.0.0.1", "--port", "0", "--print-logs", "--log-level", process.env.CCCI_OPENCODE_LOG ?? "WARN"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out = (out + d.toString("utf8")).slice(-20_000)));
