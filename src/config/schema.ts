@@ -8,7 +8,7 @@ const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv arr
 const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
 
 /** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
-const profile = z.enum(["claude-code", "generic"]).optional();
+const profile = z.enum(["claude-code", "opencode", "generic"]).optional();
 
 /** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
 const opencodeServer = z.object({

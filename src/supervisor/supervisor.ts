@@ -45,12 +45,14 @@ const PROBE_EVERY_MS = 5 * 60_000;
 const LOUD_AFTER_PROBES = 3;
 
 /**
- * The residual timer (SPEC §5): the only periodic look at the agent sessions. Each tick, per
- * session: paused → nothing; inside a limit window → nothing at all, then one nudge; dead →
- * start; fatal → start fresh; a limit banner → arm a window until its reset (+45 s), or probe
- * every 5 minutes when the time cannot be read; busy → leave alone; stalled past its own
- * WAITING-UNTIL (+ grace), or with a pane unchanged for the idle time → restart. Scheduled
- * jobs fire once per cron slot (UTC), even across restarts of the bot. State is persisted.
+ * The residual timer (SPEC §5): the only periodic look at the agent sessions, which it sees
+ * through the AgentSessions port (whatever backend runs them). Each tick, per session: paused
+ * → nothing; inside a limit window → nothing at all, then one nudge; something only the
+ * operator can fix (wrong credentials, server down) → one alert, never a restart; dead → start;
+ * fatal → start fresh; a limit → arm a window until its reset (+45 s), or probe every 5 minutes
+ * when the time is unknown; busy → leave alone; stalled past its own WAITING-UNTIL (+ grace),
+ * or with no activity for the idle time → restart. Scheduled jobs fire once per cron slot
+ * (UTC), even across restarts of the bot. State is persisted.
  */
 export class Supervisor {
   private timer: NodeJS.Timeout | null = null;
@@ -210,7 +212,7 @@ export class Supervisor {
   private async restart(s: ManagedSession, st: SessionState, reason: string, detail: string): Promise<void> {
     await this.startFresh(s);
     await this.act(s.spec.tmux, reason, detail);
-    await this.o.store.save(s.spec.tmux, { ...st, paneHash: null, paneChangedAt: this.o.clock.now() }, this.o.clock.now());
+    await this.o.store.save(s.spec.tmux, { ...st, alert: null, paneHash: null, paneChangedAt: this.o.clock.now() }, this.o.clock.now());
   }
 
   private async act(session: string, reason: string, detail: string): Promise<void> {

@@ -27,6 +27,8 @@ export interface TmuxSessionsOptions {
 const DEFAULT_BACKOFF = [25, 50, 100, 200, 400, 800, 1600];
 /** After Escape or C-u, how long the TUI gets to redraw before the screen is read again. */
 const SETTLE_MS = [50, 100, 200, 400];
+/** How long typed text may take to show in the box before Enter is pressed anyway. */
+const SHOWN_MS = [0, 25, 50, 100, 200, 400, 800, 1600, 3200];
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -55,7 +57,7 @@ export class TmuxSessions implements AgentSessions {
     if (screen === null) return { kind: "absent", lastReply: null, activity: null };
     const r = this.profileOf(name).read(screen, this.o.clock.now());
     const base = { lastReply: r.lastReply, activity: createHash("sha1").update(screen).digest("hex") };
-    if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: `${name}: ${r.alert}` } };
+    if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: r.alert } };
     if (r.fatal !== null) return { ...base, kind: "fatal", fatalReason: r.fatal, detail: r.fatal };
     if (r.limit !== null) return { ...base, kind: "limit", limitResetAt: r.limit.resetAt, detail: r.limit.line };
     if (r.busy) return { ...base, kind: "busy", detail: r.footer ?? undefined };
@@ -81,9 +83,12 @@ export class TmuxSessions implements AgentSessions {
       this.o.log.info({ session: name }, "cleared old text from the input box before typing");
     }
     await tmux.type(name, text);
+    // A TUI may show typed text only after a while (opencode takes a long text in over seconds on
+    // a loaded machine): an Enter pressed before that is lost in the text, so wait for it.
+    await this.waitUntil(name, profile, (x) => x.box !== null && profile.stillTyped(x, text), SHOWN_MS);
     await tmux.pressEnter(name);
     let attempts = 1;
-    const backoff = this.o.enterBackoffMs ?? DEFAULT_BACKOFF;
+    const backoff = this.o.enterBackoffMs ?? profile.enterBackoffMs ?? DEFAULT_BACKOFF;
     for (const [i, wait] of backoff.entries()) {
       await this.sleep(wait);
       const now = await this.read(name, profile);
@@ -126,8 +131,13 @@ export class TmuxSessions implements AgentSessions {
   /** Presses keys, then reads until `done` holds or the settle time is over. */
   private async settle(name: string, profile: Profile, keys: readonly string[], done: (r: ScreenReading) => boolean): Promise<ScreenReading | null> {
     await this.o.tmux.keys(name, keys);
+    return this.waitUntil(name, profile, done, SETTLE_MS);
+  }
+
+  /** Reads the screen after each wait until `done` holds; the last reading (null: session gone). */
+  private async waitUntil(name: string, profile: Profile, done: (r: ScreenReading) => boolean, waits: readonly number[]): Promise<ScreenReading | null> {
     let r: ScreenReading | null = null;
-    for (const wait of SETTLE_MS) {
+    for (const wait of waits) {
       await this.sleep(wait);
       r = await this.read(name, profile);
       if (r === null || done(r)) return r;

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { CLAUDE_CODE_PATTERNS, claudeCodeProfile } from "./claude-code.ts";
 import { GENERIC_PATTERNS, genericProfile } from "./generic.ts";
+import { OPENCODE_PATTERNS, opencodeProfile } from "./opencode.ts";
 import type { PatternOverrides, Profile, ProfileName, ProfilePatterns } from "./profile.ts";
 
 export type { PatternOverrides, Profile, ProfileName, ProfilePatterns, ScreenReading } from "./profile.ts";
@@ -8,13 +9,16 @@ export { PROFILE_NAMES } from "./profile.ts";
 
 const BUILDERS: Record<ProfileName, { patterns: ProfilePatterns; make: (p: ProfilePatterns) => Profile }> = {
   "claude-code": { patterns: CLAUDE_CODE_PATTERNS, make: claudeCodeProfile },
+  opencode: { patterns: OPENCODE_PATTERNS, make: opencodeProfile },
   generic: { patterns: GENERIC_PATTERNS, make: genericProfile },
 };
 
-/** The profile a start command implies: `claude` → claude-code; anything else → generic. */
+/** The profile a start command implies: `claude` → claude-code, `opencode` → opencode; anything else → generic. */
 export function defaultProfile(argv: readonly string[]): ProfileName {
   // Look past launchers such as `env FOO=1 claude` or `npx claude`.
-  return argv.slice(0, 4).some((a) => /^claude(-code)?$/.test(basename(a))) ? "claude-code" : "generic";
+  const names = argv.slice(0, 4).map((a) => basename(a));
+  if (names.some((n) => /^claude(-code)?$/.test(n))) return "claude-code";
+  return names.some((n) => /^opencode(\.exe)?$/.test(n)) ? "opencode" : "generic";
 }
 
 /**

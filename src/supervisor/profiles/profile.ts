@@ -5,8 +5,8 @@
  * the tmux backend acts on what they read.
  */
 
-export type ProfileName = "claude-code" | "generic";
-export const PROFILE_NAMES = ["claude-code", "generic"] as const satisfies readonly ProfileName[];
+export type ProfileName = "claude-code" | "opencode" | "generic";
+export const PROFILE_NAMES = ["claude-code", "opencode", "generic"] as const satisfies readonly ProfileName[];
 
 /** Pattern lists a profile matches; the configuration may replace any of them. */
 export interface ProfilePatterns {
@@ -58,6 +58,8 @@ export interface Profile {
   closeMenu: readonly string[];
   /** tmux key names that empty the input box, or null when the TUI has no such key. */
   clearBox: readonly string[] | null;
+  /** Waits before each look at the box after Enter, when this TUI needs longer than the default. */
+  enterBackoffMs?: readonly number[];
 }
 
 /** Splits a screen into lines without trailing blanks. */
