@@ -193,7 +193,8 @@ describe("supervisor (real tmux, scriptable agent, injected clock)", () => {
       r.clock.advance(2 * S);
       await sup.tick();
       await waitFor(() => r.agents.received("sv-probe").length === i + 1, `probe ${i + 1}`);
-      await r.agents.show("sv-probe", "You are out of credits."); // the agent's answer to the probe
+      // The agent's answer to the probe (a line of its own: show() waits until it is on the pane).
+      await r.agents.show("sv-probe", `You are out of credits. (answer ${i + 1})`);
     }
     expect(await r.actions("sv-probe")).toEqual(["limit", "probe", "probe", "probe", "limit-warning"]);
     expect(r.agents.received("sv-probe")).toEqual([NUDGE, NUDGE, NUDGE]);
