@@ -27,6 +27,7 @@ import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
 import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
 import { tmuxAgents } from "./supervisor/tmux-agents.ts";
+import { operatorAlerts } from "./supervisor/operator-alert.ts";
 import { AgentRouter } from "./supervisor/agent-router.ts";
 import type { AgentSessions } from "./supervisor/agent-sessions.ts";
 import { opencodeAgents, opencodePasswords } from "./supervisor/opencode/from-config.ts";
@@ -171,10 +172,15 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     sessions: managedSessions(config, phases),
     agents,
     afterStart: () => messenger.wake(),
-    alert: async (kind, subject, message) => {
-      metrics.alerts.inc({ kind });
-      await store.loops.alert(kind, subject, message, clock.now());
-    },
+    alert: operatorAlerts({
+      store,
+      metrics,
+      clock,
+      log: log.child({ component: "supervisor" }),
+      orchestratorSession: config.supervisor.orchestrator?.tmux ?? null,
+      wake: () => messenger.wake(),
+      limitPatterns: patterns.limit,
+    }),
     store: store.supervisor,
     clock,
     log: log.child({ component: "supervisor" }),

@@ -4,7 +4,8 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SessionState, SupervisorStore } from "../store/supervisor.ts";
 import { singleFlight } from "../util/single-flight.ts";
-import type { AgentSessions, AgentState } from "./agent-sessions.ts";
+import type { AgentSessions } from "./agent-sessions.ts";
+import { armWindow, windowEnd } from "./limit-window.ts";
 import { BOT_MARK } from "./pane.ts";
 import type { SessionSpec } from "./sessions.ts";
 
@@ -40,9 +41,6 @@ export interface SupervisorOptions {
 
 /** After a limit window, this is typed; it never matches a limit pattern. */
 export const NUDGE = `${BOT_MARK} The usage window should be open again now: please continue where you left off.`;
-const LIMIT_MARGIN_MS = 45_000;
-const PROBE_EVERY_MS = 5 * 60_000;
-const LOUD_AFTER_PROBES = 3;
 
 /**
  * The residual timer (SPEC §5): the only periodic look at the agent sessions, which it sees
@@ -112,11 +110,14 @@ export class Supervisor {
 
     if (st.limit) {
       if (now < st.limit.until) return; // the quiet window: no healing of any kind
-      const state = await agents.state(name);
-      if (!st.limit.parsed) return this.probe(name, st, state, save);
-      if (state.kind !== "absent") await agents.submit(name, NUDGE);
-      await this.act(name, "nudge", "limit window over; one nudge sent");
-      return save({ limit: null, paneHash: null, paneChangedAt: now });
+      const end = windowEnd(st.limit, await agents.state(name), now);
+      if (end.nudge) await agents.submit(name, NUDGE);
+      await this.act(name, end.reason, end.detail);
+      if (end.loud) {
+        this.o.log.error({ session: name, probes: end.next?.probes }, "session still limited after repeated probes: check the agent's account");
+        await this.act(name, "limit-warning", `still limited after ${end.next?.probes} probes`);
+      }
+      return save(end.next ? { limit: end.next } : { limit: null, paneHash: null, paneChangedAt: now });
     }
 
     const state = await agents.state(name);
@@ -137,9 +138,8 @@ export class Supervisor {
     }
     if (state.kind === "fatal") return this.restart(s, st, "fatal", `fatal: ${state.fatalReason ?? "error"}: started fresh`);
     if (state.kind === "limit") {
-      const reset = state.limitResetAt ?? null;
-      const limit = reset === null ? { until: now + PROBE_EVERY_MS, parsed: false, probes: 0 } : { until: reset + LIMIT_MARGIN_MS, parsed: true, probes: 0 };
-      await this.act(name, "limit", reset === null ? "limit without a reset time: probing every 5 min" : `limit window until ${new Date(limit.until).toISOString()}`);
+      const limit = armWindow(state.limitResetAt ?? null, now);
+      await this.act(name, "limit", limit.parsed ? `limit window until ${new Date(limit.until).toISOString()}` : "limit without a reset time: probing every 5 min");
       return save({ ...fresh, limit });
     }
     if (state.kind === "busy") return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
@@ -152,37 +152,6 @@ export class Supervisor {
     if (now - st.paneChangedAt >= this.o.stallIdleMs) {
       return this.restart(s, st, "idle", `no activity for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
     }
-  }
-
-  /**
-   * The end of a window whose reset time was unknown (an API key's 429): such a limit only
-   * lifts for a new request, so the probe is the nudge itself. Still limited (the old banner,
-   * or a new one after the last probe) → probe, and look again in 5 min; not limited after a
-   * probe → that probe was the nudge; not limited without one → the one nudge now.
-   */
-  private async probe(name: string, st: SessionState, state: AgentState, save: (next: Partial<SessionState>) => Promise<void>): Promise<void> {
-    const now = this.o.clock.now();
-    const { probes } = st.limit!;
-    if (state.kind === "limit" && state.limitResetAt != null) {
-      const until = state.limitResetAt + LIMIT_MARGIN_MS;
-      await this.act(name, "limit", `limit window until ${new Date(until).toISOString()}`);
-      return save({ limit: { until, parsed: true, probes } });
-    }
-    if (state.kind === "limit") {
-      await this.o.agents.submit(name, NUDGE);
-      await this.act(name, "probe", `still limited at probe ${probes + 1}; next in 5 min`);
-      if (probes + 1 >= LOUD_AFTER_PROBES) {
-        this.o.log.error({ session: name, probes: probes + 1 }, `session still limited after ${probes + 1} probes: check the agent's account`);
-        await this.act(name, "limit-warning", `still limited after ${probes + 1} probes`);
-      }
-      return save({ limit: { until: now + PROBE_EVERY_MS, parsed: false, probes: probes + 1 } });
-    }
-    if (probes > 0) await this.act(name, "limit-over", `probe ${probes} got through`);
-    else {
-      if (state.kind !== "absent") await this.o.agents.submit(name, NUDGE);
-      await this.act(name, "nudge", "limit window over; one nudge sent");
-    }
-    return save({ limit: null, paneHash: null, paneChangedAt: now });
   }
 
   private async schedule(s: ManagedSession): Promise<void> {

@@ -19,7 +19,7 @@ export interface TmuxSessionsOptions {
   log: Logger;
   /** Waits before each look at the input box; Enter is pressed again after each but the last. */
   enterBackoffMs?: readonly number[];
-  /** How long a freshly started TUI may take to draw its input box before the kickoff is typed. */
+  /** How long a freshly started TUI may take to draw its input box before the kickoff is typed (90 s: opencode took 20-30 s on a loaded 2-core machine). */
   readyTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -147,7 +147,7 @@ export class TmuxSessions implements AgentSessions {
 
   /** Waits until the screen shows an input box (or anything, for a TUI without one) and holds still. */
   private async waitUntilDrawn(name: string, profile: Profile): Promise<void> {
-    const deadline = Date.now() + (this.o.readyTimeoutMs ?? 15_000);
+    const deadline = Date.now() + (this.o.readyTimeoutMs ?? 90_000);
     let last = "";
     while (Date.now() < deadline) {
       const screen = (await this.o.tmux.captureIfPresent(name)) ?? "";
