@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -147,11 +147,30 @@ export function offlineOpencodeEnv(o: { modelUrl: string; proxyUrl: string; pass
  * offline environment; `attach` runs the TUI against a running `opencode serve`, else the TUI
  * runs its own server in `project`. Stop the proxy when the session is gone.
  */
-export async function opencodeTuiSpec(o: { modelUrl: string; attach?: string; password?: string }): Promise<{ argv: string[]; env: Record<string, string>; cwd: string; proxy: RefusingProxy }> {
+export async function opencodeTuiSpec(o: { modelUrl: string; attach?: string; password?: string }): Promise<{ argv: string[]; env: Record<string, string>; cwd: string; proxy: RefusingProxy; exited: () => Promise<void> }> {
   const proxy = await new RefusingProxy().start();
   const { env, project } = offlineOpencodeEnv({ modelUrl: o.modelUrl, proxyUrl: proxy.url, password: o.password });
   const argv = o.attach ? [opencodeBin(), "attach", o.attach, "--dir", project] : [opencodeBin(), project];
-  return { argv, env, cwd: project, proxy };
+  return { argv, env, cwd: project, proxy, exited: () => exitedOf(project) };
+}
+
+/**
+ * Waits (bounded) until no process runs with `marker` on its command line. A TUI killed with its
+ * tmux server flushes its database on the way out: remove its temp dir only after this, or the
+ * dir comes back.
+ */
+async function exitedOf(marker: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const running = () =>
+    readdirSync("/proc").some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+      } catch {
+        return false;
+      }
+    });
+  while (Date.now() < deadline && running()) await new Promise((r) => setTimeout(r, 100));
 }
 
 export interface OpencodeServer {
@@ -167,9 +186,9 @@ export interface OpencodeServer {
 }
 
 /** Starts `opencode serve` on a loopback port, offline, and waits until it answers. */
-export async function startOpencodeServer(o: { modelUrl: string; password?: string; timeoutMs?: number }): Promise<OpencodeServer> {
+export async function startOpencodeServer(o: { modelUrl: string; password?: string; timeoutMs?: number; dir?: string }): Promise<OpencodeServer> {
   const proxy = await new RefusingProxy().start();
-  const { env, project } = offlineOpencodeEnv({ modelUrl: o.modelUrl, proxyUrl: proxy.url, password: o.password });
+  const { env, project } = offlineOpencodeEnv({ modelUrl: o.modelUrl, proxyUrl: proxy.url, password: o.password, ...(o.dir ? { dir: o.dir } : {}) });
   const child = spawn(opencodeBin(), ["serve", "--hostname", "127.0.0.1", "--port", "0", "--print-logs", "--log-level", process.env.CCCI_OPENCODE_LOG ?? "WARN"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out = (out + d.toString("utf8")).slice(-20_000)));
