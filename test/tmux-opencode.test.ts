@@ -46,6 +46,7 @@ describe("tmux backend on the real opencode TUI", () => {
   const name = "oc-builder";
   let model: FakeModel;
   let proxy: RefusingProxy;
+  let exited: () => Promise<void> = async () => undefined;
   let store: Store;
   let agent: TmuxAgent;
   let backend: TmuxSessions;
@@ -54,6 +55,7 @@ describe("tmux backend on the real opencode TUI", () => {
     model = await new FakeModel().start();
     const spec = await opencodeTuiSpec({ modelUrl: model.url });
     proxy = spec.proxy;
+    exited = spec.exited;
     agent = { tmux: name, start: spec.argv, cwd: spec.cwd, promptVia: "typed", profile: profileFor(undefined, spec.argv) };
     backend = new TmuxSessions({ tmux, agents: new Map([[name, agent]]), clock: systemClock, log });
     store = openStore(join(tempDir(), "data"));
@@ -63,6 +65,9 @@ describe("tmux backend on the real opencode TUI", () => {
 
   afterAll(async () => {
     await tmux.killServer();
+    // Killed with its tmux server, the TUI still writes its database on the way out: wait, so
+    // its temp dir is removed after that.
+    await exited();
     await store?.close();
     await proxy?.stop();
     await model?.stop();
