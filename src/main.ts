@@ -28,6 +28,13 @@ import { makeTestmeEnrolment } from "./config/enrolment.ts";
 import { Messenger } from "./supervisor/messenger.ts";
 import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
+import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
+import { tmuxAgents } from "./supervisor/tmux-agents.ts";
+import { operatorAlerts } from "./supervisor/operator-alert.ts";
+import { AgentRouter } from "./supervisor/agent-router.ts";
+import type { AgentSessions } from "./supervisor/agent-sessions.ts";
+import { opencodeAgents, opencodePasswords } from "./supervisor/opencode/from-config.ts";
+import { GENERIC_PATTERNS } from "./supervisor/profiles/generic.ts";
 import { join } from "node:path";
 import { Executor } from "./runs/executor.ts";
 import { RunService } from "./runs/service.ts";
@@ -68,6 +75,8 @@ export interface BotDeps {
   redact: Redactor;
   botUser: () => string | null;
   tmux: Tmux;
+  /** Every agent session behind one port, whichever backend it runs on. */
+  agents: AgentSessions;
   messenger: Messenger;
   sessions: SessionControl;
   mirrors: Mirrors;
@@ -103,7 +112,7 @@ export interface Bot extends BotDeps {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets]);
+  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets, ...opencodePasswords(config, process.env)]);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
   const unwatchEventLoop = metrics.watchEventLoop();
@@ -124,22 +133,32 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     concurrency: config.outbox.concurrency,
   });
   const sp = config.supervisor.patterns;
-  const compile = (list: string[]) => list.map((p) => new RegExp(p, "i"));
-  const patterns = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
+  const compile = (list: string[] | undefined) => list?.map((p) => new RegExp(p, "i"));
+  // Pattern lists set in the configuration replace each session profile's own.
+  const overrides = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
+  const patterns = {
+    fatal: overrides.fatal ?? [...GENERIC_PATTERNS.fatal],
+    limit: overrides.limit ?? [...GENERIC_PATTERNS.limit],
+    busy: overrides.busy ?? [...GENERIC_PATTERNS.busy],
+    inputLine: overrides.inputLine,
+  };
   const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket });
   const tmuxAvailable = await tmux.available();
   if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
+  const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });
+  // Sessions on an opencode server go to its backend; without tmux they still run.
+  const opencode = opencodeAgents(config, process.env, log.child({ component: "sessions" }));
+  for (const w of opencode.warnings) log.warn(w);
+  const agents = opencode.sessions.size === 0 ? tmuxSessions : new AgentRouter(tmuxSessions, opencode.sessions, tmuxAvailable ? undefined : "tmux is not installed on this machine");
   const messenger = new Messenger({
-    tmux,
-    tmuxAvailable,
+    agents,
+    unavailable: tmuxAvailable || opencode.sessions.size > 0 ? undefined : "tmux is not installed on this machine",
     store: store.pings,
     clock,
     log: log.child({ component: "messenger" }),
     metrics,
-    inputLine: patterns.inputLine,
-    busy: patterns.busy,
   });
-  const sessions = new SessionControl({ tmux, messenger, log: log.child({ component: "sessions" }) });
+  const sessions = new SessionControl({ agents, wake: () => messenger.wake(), log: log.child({ component: "sessions" }) });
   const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
   const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
   // Links in statuses and comments; until the server listens, the configured public URL.
@@ -165,14 +184,21 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   const supervisor = new Supervisor({
     sessions: managedSessions(config, phases),
-    tmux,
-    control: sessions,
-    messenger,
+    agents,
+    afterStart: () => messenger.wake(),
+    alert: operatorAlerts({
+      store,
+      metrics,
+      clock,
+      log: log.child({ component: "supervisor" }),
+      orchestratorSession: config.supervisor.orchestrator?.tmux ?? null,
+      wake: () => messenger.wake(),
+      limitPatterns: patterns.limit,
+    }),
     store: store.supervisor,
     clock,
     log: log.child({ component: "supervisor" }),
     metrics,
-    patterns,
     stallGraceMs: config.supervisor.stallGraceSeconds * 1000,
     stallIdleMs: config.supervisor.stallIdleSeconds * 1000,
     probe: async (argv) => (await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 10_000 })).exitCode === 0,
@@ -203,7 +229,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     sweepUrl,
   });
   const sweepSchedule = new SweepSchedule({ schedules: config.testme.schedules, cursors: store.cursors, clock, log: log.child({ component: "sweeps" }), fire: (req) => sweeps.start(req) });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -312,7 +338,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
     sweepTimer.unref();
     pruner.start(PRUNE_EVERY_MS);
-    if (tmuxAvailable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
+    if ((tmuxAvailable || opencode.sessions.size > 0) && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
     if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;

@@ -7,6 +7,7 @@ import { createMetrics } from "../src/metrics.ts";
 import { openStore, type Store } from "../src/store/index.ts";
 import { Messenger } from "../src/supervisor/messenger.ts";
 import { sanitizePing } from "../src/supervisor/sanitize.ts";
+import { TmuxSessions } from "../src/supervisor/tmux-sessions.ts";
 import { Agents } from "./support/agents.ts";
 import { tempDir } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
@@ -19,14 +20,13 @@ describe("messenger (real tmux, fake agents)", () => {
 
   beforeAll(() => {
     store = openStore(join(dir, "data"));
+    const log = pino({ level: "silent" });
     messenger = new Messenger({
-      tmux: agents.tmux,
-      tmuxAvailable: true,
+      agents: new TmuxSessions({ tmux: agents.tmux, agents: new Map(), clock: systemClock, log }),
       store: store.pings,
       clock: systemClock,
-      log: pino({ level: "silent" }),
+      log,
       metrics: createMetrics(),
-      busy: [/esc to interrupt/i],
       retryMs: 100,
     });
     messenger.start();

@@ -5,7 +5,9 @@ import { ManualClock } from "../src/clock.ts";
 import { createMetrics } from "../src/metrics.ts";
 import { openStore, type Store } from "../src/store/index.ts";
 import { Messenger } from "../src/supervisor/messenger.ts";
-import { SessionControl } from "../src/supervisor/sessions.ts";
+import { profileFor } from "../src/supervisor/profiles/index.ts";
+import type { SessionSpec } from "../src/supervisor/sessions.ts";
+import { TmuxSessions, type TmuxAgent } from "../src/supervisor/tmux-sessions.ts";
 import { NUDGE, Supervisor, type ManagedSession } from "../src/supervisor/supervisor.ts";
 import { DEFAULT_LIMIT_PATTERNS } from "../src/supervisor/sanitize.ts";
 import { Agents } from "./support/agents.ts";
@@ -24,6 +26,7 @@ interface Rig {
   store: Store;
   clock: ManualClock;
   probeAnswers: boolean[];
+  alerts: string[];
   make: (sessions: ManagedSession[]) => Supervisor;
   session: (name: string, extra?: Partial<ManagedSession>, ...flags: string[]) => ManagedSession;
   actions: (name: string) => Promise<string[]>;
@@ -45,10 +48,13 @@ async function rig(): Promise<Rig> {
   const clock = new ManualClock(Date.parse("2026-11-24T10:00:00Z"));
   // Errors the supervisor swallows per session would otherwise hide why a test timed out.
   const log = pino({ level: "error" }, { write: (line: string) => void (line.includes('"err"') && process.stderr.write(`supervisor: ${line}`)) });
-  const messenger = new Messenger({ tmux: agents.tmux, tmuxAvailable: true, store: store.pings, clock, log, metrics: createMetrics(), busy: patterns.busy });
-  const control = new SessionControl({ tmux: agents.tmux, messenger, log });
+  const specs = new Map<string, TmuxAgent>();
+  const backend = new TmuxSessions({ tmux: agents.tmux, agents: specs, clock, log });
+  const messenger = new Messenger({ agents: backend, store: store.pings, clock, log, metrics: createMetrics() });
   const probeAnswers: boolean[] = [];
+  const alerts: string[] = [];
   const r: Rig = {
+    alerts,
     agents,
     store,
     clock,
@@ -56,24 +62,22 @@ async function rig(): Promise<Rig> {
     make: (sessions) =>
       new Supervisor({
         sessions,
-        tmux: agents.tmux,
-        control,
-        messenger,
+        agents: backend,
+        afterStart: () => messenger.wake(),
+        alert: async (kind, subject, message) => void alerts.push(`${kind} ${subject}: ${message}`),
         store: store.supervisor,
         clock,
         log,
         metrics: createMetrics(),
-        patterns,
         stallGraceMs: 180 * S,
         stallIdleMs: 300 * S,
         probe: async () => probeAnswers.shift() ?? false,
       }),
-    session: (name, extra = {}, ...flags) => ({
-      kind: "loop",
-      spec: { tmux: name, start: agents.argv(name, "--show", agents.showFile(name), ...flags), promptVia: "typed" },
-      kickoff: async () => `kickoff for ${name}`,
-      ...extra,
-    }),
+    session: (name, extra = {}, ...flags) => {
+      const spec: SessionSpec = { tmux: name, start: agents.argv(name, "--show", agents.showFile(name), ...flags), promptVia: "typed" };
+      specs.set(name, { ...spec, profile: profileFor("generic", spec.start) });
+      return { kind: "loop", spec, kickoff: async () => `kickoff for ${name}`, ...extra };
+    },
     actions: async (name) => (await store.supervisor.actions(50, name)).map((a) => a.reason).reverse(),
   };
   rigs.push(r);
@@ -175,7 +179,7 @@ describe("supervisor (real tmux, scriptable agent, injected clock)", () => {
     expect(await r.actions("sv-limit")).toEqual(["limit", "nudge"]);
   });
 
-  it("probes every 5 minutes when the reset time cannot be read, and warns after 3 fruitless probes", async () => {
+  it("probes every 5 minutes when the reset time cannot be read (the probe is the nudge), and warns after 3 fruitless probes", async () => {
     const r = await rig();
     const s = r.session("sv-probe");
     await up(r, s);
@@ -185,12 +189,23 @@ describe("supervisor (real tmux, scriptable agent, injected clock)", () => {
     for (let i = 0; i < 3; i++) {
       r.clock.advance(299 * S);
       await sup.tick(); // not yet
+      expect(r.agents.received("sv-probe")).toHaveLength(i);
       r.clock.advance(2 * S);
       await sup.tick();
+      await waitFor(() => r.agents.received("sv-probe").length === i + 1, `probe ${i + 1}`);
+      // The agent's answer to the probe (a line of its own: show() waits until it is on the pane).
+      await r.agents.show("sv-probe", `You are out of credits. (answer ${i + 1})`);
     }
     expect(await r.actions("sv-probe")).toEqual(["limit", "probe", "probe", "probe", "limit-warning"]);
+    expect(r.agents.received("sv-probe")).toEqual([NUDGE, NUDGE, NUDGE]);
+    // A probe that gets through ends the window: no further nudge, normal supervision again.
+    r.clock.advance(301 * S);
+    await sup.tick();
+    r.clock.advance(301 * S);
+    await sup.tick();
+    expect(r.agents.received("sv-probe")).toEqual([NUDGE, NUDGE, NUDGE, NUDGE]);
+    expect((await r.actions("sv-probe")).slice(5)).toEqual(["probe", "limit-warning", "limit-over"]);
     expect(r.agents.starts("sv-probe")).toBe(1);
-    expect(r.agents.received("sv-probe")).toEqual([]);
   });
 
   it("keeps a limit window across a restart of the bot", async () => {
@@ -261,8 +276,7 @@ describe("supervisor (real tmux, scriptable agent, injected clock)", () => {
     await r.make([busy, fresh]).tick();
     expect(r.agents.starts("sv-up-fresh")).toBe(2);
 
-    const idle = job("start");
-    idle.spec = { ...idle.spec, tmux: "sv-up-idle", start: r.agents.argv("sv-up-idle") };
+    const idle: ManagedSession = { ...r.session("sv-up-idle"), kind: "scheduled", cron: "0 3 * * 6", mode: "start", kickoff: async () => "/upgrade-all" };
     await r.agents.tmux.newSession("sv-up-idle", { argv: idle.spec.start });
     await r.agents.ready("sv-up-idle");
     r.clock.set(Date.parse("2026-11-30T00:00:00Z"));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { configSchema, type Config } from "./schema.ts";
+import { configSchema, opencodeServerIssues, type Config } from "./schema.ts";
 
 export const DEFAULT_CONFIG_PATH = "./cc-ci-bot.yaml";
 
@@ -49,6 +49,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const missing = opencodeServerIssues(result.data);
+  if (missing.length > 0) throw new ConfigError(missing.map((i) => `${i.path.join(".")}: ${i.message}`));
   return result.data;
 }
 

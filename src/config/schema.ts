@@ -7,13 +7,41 @@ import { Cron } from "croner";
 const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
 const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
 
+/** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
+const profile = z.enum(["claude-code", "opencode", "generic"]).optional();
+
+/** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
+const opencodeServer = z.object({
+  url: z.url("must be the opencode server's base URL, e.g. http://127.0.0.1:4096").transform((u) => u.replace(/\/+$/, "")),
+  /** The environment variable holding its OPENCODE_SERVER_PASSWORD (never the password itself). */
+  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable, e.g. OPENCODE_SERVER_PASSWORD").optional(),
+  /** The server's OPENCODE_SERVER_USERNAME; opencode's default is "opencode". */
+  username: z.string().min(1).optional(),
+  timeoutSeconds: z.number().positive().max(300).default(10),
+});
+export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
+
 const session = z.object({
-  tmux: z.string().min(1),
+  tmux: z.string().min(1).optional(),
   cwd: z.string().min(1).optional(),
-  start: argv,
+  start: argv.optional(),
   prompt: z.string().optional(),
   promptVia: z.enum(["argument", "typed"]).default("typed"),
-});
+  profile,
+  /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
+  backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
+  /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
+  title: z.string().min(1).optional(),
+  /** opencode-server: the server; default the top-level `opencode:` block. */
+  server: opencodeServer.optional(),
+})
+  .superRefine((s, ctx) => {
+    if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
+    if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
+    if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
+  })
+  // The session's name (the key of pings, actions and the dashboard) stays `tmux`.
+  .transform((s) => ({ ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] }));
 
 const phase = z.object({
   id: z.string().min(1),
@@ -70,6 +98,7 @@ const schedule = z.object({
   start: argv,
   prompt: z.string().optional(),
   mode: z.enum(["start", "fresh"]).default("start"),
+  profile,
 });
 
 export const configSchema = z.object({
@@ -172,6 +201,8 @@ export const configSchema = z.object({
     })
     .prefault({}),
   loops: z.array(loop).default([]),
+  /** The opencode server of sessions with `backend: opencode-server` that name none of their own. */
+  opencode: opencodeServer.optional(),
   supervisor: z
     .object({
       tickSeconds: z.number().positive().default(30),
@@ -179,16 +210,17 @@ export const configSchema = z.object({
       stallIdleSeconds: z.number().positive().default(300),
       sweepMinutes: z.number().positive().default(5),
       orchestrator: z
-        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional() })
+        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional(), profile })
         .optional(),
       schedules: z.array(schedule).default([]),
       /** tmux server socket name (-L); default: the user's default tmux server. */
       tmuxSocket: z.string().min(1).optional(),
+      /** Set lists replace the session profile's own (generic's are "redacted_thinking", "blocks cannot be modified"; "usage limit|…"; "esc to interrupt"). */
       patterns: z
         .object({
-          fatal: z.array(pattern).default(["redacted_thinking", "blocks cannot be modified"]),
-          limit: z.array(pattern).default(["usage limit|spend limit|limit reached|reached your .*limit|out of (credits|tokens)"]),
-          busy: z.array(pattern).default(["esc to interrupt"]),
+          fatal: z.array(pattern).optional(),
+          limit: z.array(pattern).optional(),
+          busy: z.array(pattern).optional(),
           /** The TUI's input line; default: the last non-empty line of the pane. */
           inputLine: pattern.optional(),
         })
@@ -198,6 +230,19 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Each opencode-server session needs a server: its own `server:` or the top-level `opencode:`. */
+export function opencodeServerIssues(c: Pick<Config, "loops" | "opencode">): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  c.loops.forEach((loop, i) => {
+    for (const [role, s] of Object.entries(loop.sessions)) {
+      if (s.backend === "opencode-server" && !s.server && !c.opencode) {
+        out.push({ path: ["loops", i, "sessions", role, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" });
+      }
+    }
+  });
+  return out;
+}
 export type LoopConfig = Config["loops"][number];
 export type SessionConfig = LoopConfig["sessions"][string];
 export type PhaseConfig = LoopConfig["phases"][number];

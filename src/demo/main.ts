@@ -12,6 +12,8 @@ import { sendDelivery } from "../emulator/sender.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { Tmux } from "../supervisor/tmux.ts";
 import { LoopRepo } from "./loop-repo.ts";
+import { opencodeInstalled } from "../../test/support/opencode.ts";
+import { startOpencodeBuilder } from "./opencode-builder.ts";
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -26,6 +28,10 @@ dir. Attach to an agent with: tmux -L <socket> attach -t demo-builder
 Options:
   --port N        port of the bot (default 8787; 0 picks a free one)
   --flavour F     what the emulator sends: gitea-1.15, gitea-modern (default) or forgejo
+  --agents A      fake (default): both agents are fake TUIs in tmux; opencode: the builder is a
+                  session on a real opencode server (opencode-ai from npm, run offline against
+                  a fake model on loopback), launched as the loops do with
+                  opencode run --attach URL --title demo-builder
   --exit          play the scenario and stop instead of staying up
   --help          this text
 `;
@@ -43,7 +49,7 @@ async function main(): Promise<number> {
   let opts;
   try {
     opts = parseArgs({
-      options: { port: { type: "string", default: "8787" }, flavour: { type: "string", default: "gitea-modern" }, exit: { type: "boolean" }, help: { type: "boolean" } },
+      options: { port: { type: "string", default: "8787" }, flavour: { type: "string", default: "gitea-modern" }, agents: { type: "string", default: "fake" }, exit: { type: "boolean" }, help: { type: "boolean" } },
     }).values;
   } catch (err) {
     process.stderr.write(`demo: ${(err as Error).message}; see --help\n`);
@@ -56,6 +62,15 @@ async function main(): Promise<number> {
   const flavour = opts.flavour as Flavour;
   if (!["gitea-1.15", "gitea-modern", "forgejo"].includes(flavour)) {
     process.stderr.write(`demo: --flavour must be gitea-1.15, gitea-modern or forgejo\n`);
+    return 2;
+  }
+
+  if (opts.agents !== "fake" && opts.agents !== "opencode") {
+    process.stderr.write(`demo: --agents must be fake or opencode\n`);
+    return 2;
+  }
+  if (opts.agents === "opencode" && !opencodeInstalled()) {
+    process.stderr.write(`demo: --agents opencode needs opencode: npm ci installs it (the opencode-ai dev dependency)\n`);
     return 2;
   }
 
@@ -75,9 +90,13 @@ async function main(): Promise<number> {
   const loopRepo = withLoop ? new LoopRepo(join(dir, "loop")) : null;
   const agent = (role: string) => ({ tmux: `demo-${role}`, start: [process.execPath, new URL("./fake-agent.mjs", import.meta.url).pathname, join(dir, `${role}.log`)] });
 
+  const oc = withLoop && opts.agents === "opencode" ? await startOpencodeBuilder(dir) : null;
+  const builder = oc ? { backend: "opencode-server", title: "demo-builder", server: { url: oc.server.url } } : agent("builder");
+
   let bot: Bot | null = null;
   const cleanup = async () => {
     await bot?.stop();
+    await oc?.stop();
     await emu.close();
     if (withLoop) await tmux.killServer();
     rmSync(dir, { recursive: true, force: true });
@@ -88,7 +107,7 @@ async function main(): Promise<number> {
       webhook: { secrets: [SECRET] },
       server: { port: Number(opts.port), host: "127.0.0.1" },
       dataDir: join(dir, "data"),
-      ...(loopRepo ? { loops: [{ name: "cc-ci", repo: LOOP, cloneUrl: loopRepo.bare, sessions: { builder: agent("builder"), adversary: agent("adversary") } }] } : {}),
+      ...(loopRepo ? { loops: [{ name: "cc-ci", repo: LOOP, cloneUrl: loopRepo.bare, sessions: { builder, adversary: agent("adversary") } }] } : {}),
       supervisor: { tmuxSocket: socket },
       testme: {
         repos: ["recipes/*"],
@@ -100,10 +119,11 @@ async function main(): Promise<number> {
     emu.addHook(`${bot.url}/webhook`, SECRET);
     say(`cc-ci-bot demo: bot on ${bot.url}, emulated Gitea (${flavour}) on ${emu.url}, data in ${dir}`);
     if (loopRepo) {
-      for (const role of ["builder", "adversary"]) await tmux.newSession(agent(role).tmux, { argv: agent(role).start });
+      for (const role of oc ? ["adversary"] : ["builder", "adversary"]) await tmux.newSession(agent(role).tmux, { argv: agent(role).start });
+      if (oc) say(`  ${"the builder starts on opencode".padEnd(46)} -> ${await oc.launch("Phase 1 of loop cc-ci: follow the plan.")}`);
       await bot.loopSweep.sweep();
-      await playLoop(emu, loopRepo, dir);
-      say(`  (agents: tmux -L ${socket} attach -t demo-builder)`);
+      await playLoop(emu, loopRepo, dir, oc ? () => oc.lastPrompt() : undefined);
+      say(oc ? `  (agents: the builder on the opencode server ${oc.server.url}; tmux -L ${socket} attach -t demo-adversary)` : `  (agents: tmux -L ${socket} attach -t demo-builder)`);
     } else {
       say("  tmux is not installed: the handoff part of the demo is skipped");
     }
@@ -135,7 +155,7 @@ async function main(): Promise<number> {
 }
 
 /** The agent loop: a claim pings the adversary, a review pings the builder. */
-async function playLoop(emu: GiteaEmulator, repo: LoopRepo, dir: string): Promise<void> {
+async function playLoop(emu: GiteaEmulator, repo: LoopRepo, dir: string, builderGot?: () => Promise<string>): Promise<void> {
   const push = async (subject: string) => {
     const before = repo.head();
     const commits = repo.commit({ subject });
@@ -143,6 +163,7 @@ async function playLoop(emu: GiteaEmulator, repo: LoopRepo, dir: string): Promis
     await emu.push(LOOP, { ref: "refs/heads/main", before, after: repo.head(), commits, pusher: "agent" });
   };
   const received = async (role: string) => {
+    if (role === "builder" && builderGot) return builderGot();
     const file = join(dir, `${role}.log`);
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
       if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8").trim().split("\n").at(-1)!) as { text: string }).text;

@@ -18,6 +18,8 @@ export interface SessionState {
   paneChangedAt: number | null;
   /** Scheduled jobs: the next slot to fire. */
   nextSlot: number | null;
+  /** The operator alert raised for what the session shows now (raised once, not every tick). */
+  alert?: string | null;
 }
 
 export const EMPTY_STATE: SessionState = { paused: false, limit: null, paneHash: null, paneChangedAt: null, nextSlot: null };

@@ -1,14 +1,13 @@
-import { createHash } from "node:crypto";
 import { Cron } from "croner";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SessionState, SupervisorStore } from "../store/supervisor.ts";
 import { singleFlight } from "../util/single-flight.ts";
-import type { Messenger } from "./messenger.ts";
-import { BOT_MARK, readPane, resetTime, waitingUntil, type PanePatterns } from "./pane.ts";
-import type { SessionControl, SessionSpec } from "./sessions.ts";
-import type { Tmux } from "./tmux.ts";
+import type { AgentSessions } from "./agent-sessions.ts";
+import { armWindow, windowEnd } from "./limit-window.ts";
+import { BOT_MARK } from "./pane.ts";
+import type { SessionSpec } from "./sessions.ts";
 
 export interface ManagedSession {
   spec: SessionSpec;
@@ -26,14 +25,15 @@ export interface ManagedSession {
 
 export interface SupervisorOptions {
   sessions: readonly ManagedSession[];
-  tmux: Pick<Tmux, "captureIfPresent">;
-  control: Pick<SessionControl, "start" | "restart">;
-  messenger: Pick<Messenger, "submit">;
+  agents: Pick<AgentSessions, "state" | "submit" | "startFresh">;
+  /** After a start: pings that queued while the session was away can go. */
+  afterStart?: () => void;
+  /** Raises an operator alert (as a force-push does): something a restart cannot fix. */
+  alert: (kind: string, subject: string, message: string) => Promise<void>;
   store: SupervisorStore;
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "supervisorActions">;
-  patterns: PanePatterns;
   stallGraceMs: number;
   stallIdleMs: number;
   probe: (argv: readonly string[]) => Promise<boolean>;
@@ -41,17 +41,16 @@ export interface SupervisorOptions {
 
 /** After a limit window, this is typed; it never matches a limit pattern. */
 export const NUDGE = `${BOT_MARK} The usage window should be open again now: please continue where you left off.`;
-const LIMIT_MARGIN_MS = 45_000;
-const PROBE_EVERY_MS = 5 * 60_000;
-const LOUD_AFTER_PROBES = 3;
 
 /**
- * The residual timer (SPEC §5): the only periodic look at the agent sessions. Each tick, per
- * session: paused → nothing; inside a limit window → nothing at all, then one nudge; dead →
- * start; fatal → start fresh; a limit banner → arm a window until its reset (+45 s), or probe
- * every 5 minutes when the time cannot be read; busy → leave alone; stalled past its own
- * WAITING-UNTIL (+ grace), or with a pane unchanged for the idle time → restart. Scheduled
- * jobs fire once per cron slot (UTC), even across restarts of the bot. State is persisted.
+ * The residual timer (SPEC §5): the only periodic look at the agent sessions, which it sees
+ * through the AgentSessions port (whatever backend runs them). Each tick, per session: paused
+ * → nothing; inside a limit window → nothing at all, then one nudge; something only the
+ * operator can fix (wrong credentials, server down) → one alert, never a restart; dead → start;
+ * fatal → start fresh; a limit → arm a window until its reset (+45 s), or probe every 5 minutes
+ * when the time is unknown; busy → leave alone; stalled past its own WAITING-UNTIL (+ grace),
+ * or with no activity for the idle time → restart. Scheduled jobs fire once per cron slot
+ * (UTC), even across restarts of the bot. State is persisted.
  */
 export class Supervisor {
   private timer: NodeJS.Timeout | null = null;
@@ -103,7 +102,7 @@ export class Supervisor {
 
   private async heal(s: ManagedSession): Promise<void> {
     const name = s.spec.tmux;
-    const { store, clock, tmux } = this.o;
+    const { store, clock, agents } = this.o;
     const st = await store.state(name);
     if (st.paused || (s.enabled && !(await s.enabled()))) return;
     const now = clock.now();
@@ -111,46 +110,47 @@ export class Supervisor {
 
     if (st.limit) {
       if (now < st.limit.until) return; // the quiet window: no healing of any kind
-      const pane = await tmux.captureIfPresent(name);
-      if (pane !== null && !st.limit.parsed && readPane(pane, this.o.patterns).limitBanner) {
-        const probes = st.limit.probes + 1;
-        await this.act(name, "probe", `still limited at probe ${probes}; next in 5 min`);
-        if (probes >= LOUD_AFTER_PROBES) {
-          this.o.log.error({ session: name, probes }, `session still limited after ${probes} probes: check the agent's account`);
-          await this.act(name, "limit-warning", `still limited after ${probes} probes`);
-        }
-        return save({ limit: { until: now + PROBE_EVERY_MS, parsed: false, probes } });
+      const end = windowEnd(st.limit, await agents.state(name), now);
+      if (end.nudge) await agents.submit(name, NUDGE);
+      await this.act(name, end.reason, end.detail);
+      if (end.loud) {
+        this.o.log.error({ session: name, probes: end.next?.probes }, "session still limited after repeated probes: check the agent's account");
+        await this.act(name, "limit-warning", `still limited after ${end.next?.probes} probes`);
       }
-      if (pane !== null) await this.o.messenger.submit(name, NUDGE);
-      await this.act(name, "nudge", "limit window over; one nudge sent");
-      return save({ limit: null, paneHash: null, paneChangedAt: now });
+      return save(end.next ? { limit: end.next } : { limit: null, paneHash: null, paneChangedAt: now });
     }
 
-    const pane = await tmux.captureIfPresent(name);
-    if (pane === null) {
+    const state = await agents.state(name);
+    if (state.alert) {
+      // A restart cannot fix wrong credentials or a server that is down: tell the operator once.
+      if (st.alert !== state.alert.kind) {
+        await this.o.alert(state.alert.kind, name, state.alert.message);
+        await this.act(name, "alert", state.alert.message);
+      }
+      return save({ alert: state.alert.kind });
+    }
+    const fresh = st.alert ? { alert: null } : {};
+    if (state.kind === "absent") {
       if (s.kind === "orchestrator" && s.aliveProbe && (await this.o.probe(s.aliveProbe))) return;
-      await this.o.control.start(s.spec, await s.kickoff());
+      await this.startFresh(s);
       await this.act(name, "dead", "no session: started");
-      return save({ paneHash: null, paneChangedAt: now });
+      return save({ ...fresh, paneHash: null, paneChangedAt: now });
     }
-    const reading = readPane(pane, this.o.patterns);
-    if (reading.fatal) return this.restart(s, st, "fatal", "fatal pattern on the pane: started fresh");
-    if (reading.limitBanner) {
-      const reset = resetTime(reading.limitBanner, now);
-      const limit = reset === null ? { until: now + PROBE_EVERY_MS, parsed: false, probes: 0 } : { until: reset + LIMIT_MARGIN_MS, parsed: true, probes: 0 };
-      await this.act(name, "limit", reset === null ? "limit banner without a readable reset time: probing every 5 min" : `limit window until ${new Date(limit.until).toISOString()}`);
-      return save({ limit });
+    if (state.kind === "fatal") return this.restart(s, st, "fatal", `fatal: ${state.fatalReason ?? "error"}: started fresh`);
+    if (state.kind === "limit") {
+      const limit = armWindow(state.limitResetAt ?? null, now);
+      await this.act(name, "limit", limit.parsed ? `limit window until ${new Date(limit.until).toISOString()}` : "limit without a reset time: probing every 5 min");
+      return save({ ...fresh, limit });
     }
-    const hash = createHash("sha1").update(pane).digest("hex");
-    if (reading.busy) return save({ paneHash: hash, paneChangedAt: now });
-    const wake = waitingUntil(reading.lastMessage);
-    if (wake !== null) {
+    if (state.kind === "busy") return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
+    if (state.kind === "waiting" && state.waitingUntil !== undefined) {
+      const wake = state.waitingUntil;
       if (now > wake + this.o.stallGraceMs) return this.restart(s, st, "stall", `past its WAITING-UNTIL ${new Date(wake).toISOString()} by more than the grace`);
       return;
     }
-    if (hash !== st.paneHash || st.paneChangedAt === null) return save({ paneHash: hash, paneChangedAt: now });
+    if (state.activity !== st.paneHash || st.paneChangedAt === null) return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
     if (now - st.paneChangedAt >= this.o.stallIdleMs) {
-      return this.restart(s, st, "idle", `pane unchanged for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
+      return this.restart(s, st, "idle", `no activity for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
     }
   }
 
@@ -164,20 +164,24 @@ export class Supervisor {
     // First sight: the next slot, not one that passed before the job was configured.
     if (st.nextSlot === null) return store.save(name, { ...st, nextSlot: next() }, now);
     if (now < st.nextSlot) return;
-    const pane = await this.o.tmux.captureIfPresent(name);
-    if (s.mode !== "fresh" && pane !== null && readPane(pane, this.o.patterns).busy) {
+    if (s.mode !== "fresh" && (await this.o.agents.state(name)).kind === "busy") {
       await this.act(name, "schedule", `slot ${new Date(st.nextSlot).toISOString()}: busy, left alone`);
     } else {
-      await this.o.control.restart(s.spec, await s.kickoff());
+      await this.startFresh(s);
       await this.act(name, "schedule", `slot ${new Date(st.nextSlot).toISOString()}: started fresh (${s.mode ?? "start"})`);
     }
     await store.save(name, { ...st, nextSlot: next(), paneHash: null, paneChangedAt: now }, now);
   }
 
+  private async startFresh(s: ManagedSession): Promise<void> {
+    await this.o.agents.startFresh(s.spec.tmux, await s.kickoff());
+    this.o.afterStart?.();
+  }
+
   private async restart(s: ManagedSession, st: SessionState, reason: string, detail: string): Promise<void> {
-    await this.o.control.restart(s.spec, await s.kickoff());
+    await this.startFresh(s);
     await this.act(s.spec.tmux, reason, detail);
-    await this.o.store.save(s.spec.tmux, { ...st, paneHash: null, paneChangedAt: this.o.clock.now() }, this.o.clock.now());
+    await this.o.store.save(s.spec.tmux, { ...st, alert: null, paneHash: null, paneChangedAt: this.o.clock.now() }, this.o.clock.now());
   }
 
   private async act(session: string, reason: string, detail: string): Promise<void> {

@@ -52,6 +52,11 @@ export class Tmux {
     await this.run(["send-keys", "-t", `=${name}:`, "Enter"]);
   }
 
+  /** Presses named keys (`Escape`, `C-u`), each its own key press; never text. */
+  async keys(name: string, keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.run(["send-keys", "-t", `=${name}:`, ...keys]);
+  }
+
   /** The visible pane as text, trailing blank lines removed. */
   async capture(name: string): Promise<string> {
     const pane = await this.captureIfPresent(name);

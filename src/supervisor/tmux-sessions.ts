@@ -1,0 +1,159 @@
+import { createHash } from "node:crypto";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { AgentSessions, AgentState, SubmitResult } from "./agent-sessions.ts";
+import { profileFor, type Profile, type ScreenReading } from "./profiles/index.ts";
+import { sanitizePing } from "./sanitize.ts";
+import type { SessionSpec } from "./sessions.ts";
+import type { Tmux } from "./tmux.ts";
+
+export interface TmuxAgent extends SessionSpec {
+  profile: Profile;
+}
+
+export interface TmuxSessionsOptions {
+  tmux: Pick<Tmux, "captureIfPresent" | "type" | "pressEnter" | "keys" | "newSession" | "killSession" | "hasSession">;
+  /** The sessions this backend starts, by tmux name; others can still be read and typed into. */
+  agents: ReadonlyMap<string, TmuxAgent>;
+  clock: Clock;
+  log: Logger;
+  /** Waits before each look at the input box; Enter is pressed again after each but the last. */
+  enterBackoffMs?: readonly number[];
+  /** How long a freshly started TUI may take to draw its input box before the kickoff is typed (90 s: opencode took 20-30 s on a loaded 2-core machine). */
+  readyTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_BACKOFF = [25, 50, 100, 200, 400, 800, 1600];
+/** After Escape or C-u, how long the TUI gets to redraw before the screen is read again. */
+const SETTLE_MS = [50, 100, 200, 400];
+/** How long typed text may take to show in the box before Enter is pressed anyway. */
+const SHOWN_MS = [0, 25, 50, 100, 200, 400, 800, 1600, 3200];
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The tmux backend (SPEC §3, §14): an agent TUI in a tmux session, read through its profile.
+ * Typing: the text literally (`send-keys -l`), then Enter as a tmux command of its own (an Enter
+ * in the same command as a long text is swallowed by Claude Code while it ingests the paste);
+ * "not submitted" is the box still holding text after the Enter, and Enter is pressed again with
+ * backoff up to a bound. An open menu is closed first and nothing is typed while one is open
+ * (Claude Code's limit menu eats typed text); a box holding old text (an interrupted prompt is
+ * put back there) is emptied first, or the ping would be glued onto it.
+ */
+export class TmuxSessions implements AgentSessions {
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly fallback = profileFor("generic", []);
+
+  constructor(private readonly o: TmuxSessionsOptions) {
+    this.sleep = o.sleep ?? realSleep;
+  }
+
+  profileOf(name: string): Profile {
+    return this.o.agents.get(name)?.profile ?? this.fallback;
+  }
+
+  async state(name: string): Promise<AgentState> {
+    const screen = await this.o.tmux.captureIfPresent(name);
+    if (screen === null) return { kind: "absent", lastReply: null, activity: null };
+    const r = this.profileOf(name).read(screen, this.o.clock.now());
+    const base = { lastReply: r.lastReply, activity: createHash("sha1").update(screen).digest("hex") };
+    if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: r.alert } };
+    if (r.fatal !== null) return { ...base, kind: "fatal", fatalReason: r.fatal, detail: r.fatal };
+    if (r.limit !== null) return { ...base, kind: "limit", limitResetAt: r.limit.resetAt, detail: r.limit.line };
+    if (r.busy) return { ...base, kind: "busy", detail: r.footer ?? undefined };
+    if (r.waitingUntil !== null) return { ...base, kind: "waiting", waitingUntil: r.waitingUntil };
+    return { ...base, kind: "idle" };
+  }
+
+  async submit(name: string, text: string): Promise<SubmitResult> {
+    const { tmux } = this.o;
+    const profile = this.profileOf(name);
+    let r = await this.read(name, profile);
+    if (r === null) return { taken: false, attempts: 0, detail: "session absent", later: true };
+    if (r.menu) {
+      r = await this.settle(name, profile, profile.closeMenu, (x) => !x.menu);
+      if (r === null || r.menu) return { taken: false, attempts: 0, detail: "a menu is open and did not close", later: true };
+      this.o.log.info({ session: name }, "closed an open menu before typing");
+    }
+    if (r.busy) return { taken: false, attempts: 0, detail: "session busy", later: true };
+    if (r.box === null) return { taken: false, attempts: 0, detail: "no input box on the screen", later: true };
+    if (r.box !== "" && profile.clearBox) {
+      r = await this.settle(name, profile, profile.clearBox, (x) => x.box === "");
+      if (r?.box !== "") return { taken: false, attempts: 0, detail: "the input box holds old text that would not clear", later: true };
+      this.o.log.info({ session: name }, "cleared old text from the input box before typing");
+    }
+    await tmux.type(name, text);
+    // A TUI may show typed text only after a while (opencode takes a long text in over seconds on
+    // a loaded machine): an Enter pressed before that is lost in the text, so wait for it.
+    await this.waitUntil(name, profile, (x) => x.box !== null && profile.stillTyped(x, text), SHOWN_MS);
+    await tmux.pressEnter(name);
+    let attempts = 1;
+    const backoff = this.o.enterBackoffMs ?? profile.enterBackoffMs ?? DEFAULT_BACKOFF;
+    for (const [i, wait] of backoff.entries()) {
+      await this.sleep(wait);
+      const now = await this.read(name, profile);
+      if (now === null) return { taken: false, attempts, detail: "the session ended while typing", later: false };
+      if (!profile.stillTyped(now, text)) return { taken: true, attempts };
+      if (i === backoff.length - 1) break;
+      await tmux.pressEnter(name);
+      attempts++;
+    }
+    return { taken: false, attempts, detail: `the text stayed in the input box after ${attempts} Enter presses`, later: false };
+  }
+
+  async startFresh(name: string, kickoff: string | undefined): Promise<void> {
+    const a = this.o.agents.get(name);
+    if (!a) throw new Error(`no tmux session named ${name} is configured`);
+    await this.stop(name);
+    // tmux may still be tearing the old session down; a new one of the same name must wait.
+    for (let i = 0; i < 50 && (await this.o.tmux.hasSession(name)); i++) await this.sleep(20);
+    const prompt = kickoff === undefined ? undefined : sanitizePing(kickoff, 4000);
+    const argv = prompt !== undefined && a.promptVia === "argument" ? [...a.start, prompt] : [...a.start];
+    await this.o.tmux.newSession(name, { cwd: a.cwd, argv });
+    this.o.log.info({ session: name, profile: a.profile.name, kickoff: prompt !== undefined }, "session started");
+    if (prompt === undefined || a.promptVia !== "typed") return;
+    await this.waitUntilDrawn(name, a.profile);
+    const r = await this.submit(name, prompt);
+    if (!r.taken) this.o.log.warn({ session: name, detail: r.detail }, "kickoff was typed but not submitted");
+  }
+
+  async stop(name: string): Promise<void> {
+    if (!(await this.o.tmux.hasSession(name))) return;
+    await this.o.tmux.killSession(name);
+    this.o.log.info({ session: name }, "session stopped");
+  }
+
+  private async read(name: string, profile: Profile): Promise<ScreenReading | null> {
+    const screen = await this.o.tmux.captureIfPresent(name);
+    return screen === null ? null : profile.read(screen, this.o.clock.now());
+  }
+
+  /** Presses keys, then reads until `done` holds or the settle time is over. */
+  private async settle(name: string, profile: Profile, keys: readonly string[], done: (r: ScreenReading) => boolean): Promise<ScreenReading | null> {
+    await this.o.tmux.keys(name, keys);
+    return this.waitUntil(name, profile, done, SETTLE_MS);
+  }
+
+  /** Reads the screen after each wait until `done` holds; the last reading (null: session gone). */
+  private async waitUntil(name: string, profile: Profile, done: (r: ScreenReading) => boolean, waits: readonly number[]): Promise<ScreenReading | null> {
+    let r: ScreenReading | null = null;
+    for (const wait of waits) {
+      await this.sleep(wait);
+      r = await this.read(name, profile);
+      if (r === null || done(r)) return r;
+    }
+    return r;
+  }
+
+  /** Waits until the screen shows an input box (or anything, for a TUI without one) and holds still. */
+  private async waitUntilDrawn(name: string, profile: Profile): Promise<void> {
+    const deadline = Date.now() + (this.o.readyTimeoutMs ?? 90_000);
+    let last = "";
+    while (Date.now() < deadline) {
+      const screen = (await this.o.tmux.captureIfPresent(name)) ?? "";
+      if (screen.trim() !== "" && screen === last && profile.read(screen, this.o.clock.now()).box !== null) return;
+      last = screen;
+      await this.sleep(150);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../src/config/load.ts";
+
+const base = { gitea: { url: "https://git.example.org", token: "t" } };
+const loop = (sessions: Record<string, unknown>) => ({ ...base, loops: [{ name: "cc-ci", repo: "o/cc-ci", sessions }] });
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration of opencode-server sessions", () => {
+  it("a session on an opencode server needs no tmux name or start command; its title is its name", () => {
+    const c = parseConfig(loop({ builder: { backend: "opencode-server", title: "cc-ci-builder", cwd: "/srv/cc-ci", server: { url: "http://127.0.0.1:4096/", passwordEnv: "OPENCODE_SERVER_PASSWORD" } } }));
+    const s = c.loops[0]!.sessions.builder!;
+    expect(s).toMatchObject({ backend: "opencode-server", tmux: "cc-ci-builder", title: "cc-ci-builder", start: [], cwd: "/srv/cc-ci" });
+    expect(s.server).toEqual({ url: "http://127.0.0.1:4096", passwordEnv: "OPENCODE_SERVER_PASSWORD", timeoutSeconds: 10 });
+  });
+
+  it("a top-level opencode block serves sessions that name no server; tmux stays the default backend", () => {
+    const c = parseConfig({ ...loop({ builder: { backend: "opencode-server", tmux: "cc-ci-builder" }, adversary: { tmux: "adv", start: ["claude"] } }), opencode: { url: "http://oc:4096" } });
+    expect(c.opencode?.url).toBe("http://oc:4096");
+    expect(c.loops[0]!.sessions.builder).toMatchObject({ title: "cc-ci-builder", tmux: "cc-ci-builder" });
+    expect(c.loops[0]!.sessions.adversary).toMatchObject({ backend: "tmux", start: ["claude"] });
+  });
+
+  it.each([
+    ["no server anywhere", loop({ builder: { backend: "opencode-server", title: "b" } }), "loops.0.sessions.builder.server: is required for the opencode-server backend"],
+    ["no title", loop({ builder: { backend: "opencode-server", server: { url: "http://x:1" } } }), "loops.0.sessions.builder.title: is required for the opencode-server backend"],
+    ["a URL that is none", loop({ builder: { backend: "opencode-server", title: "b", server: { url: "nope" } } }), "loops.0.sessions.builder.server.url: must be the opencode server's base URL"],
+    ["a password in place of its variable", loop({ builder: { backend: "opencode-server", title: "b", server: { url: "http://x:1", passwordEnv: "hunter2 secret" } } }), "loops.0.sessions.builder.server.passwordEnv: must name an environment variable"],
+    ["a tmux session without start", loop({ builder: { tmux: "b" } }), "loops.0.sessions.builder.start: is required for the tmux backend"],
+    ["an unknown backend", loop({ builder: { backend: "screen", tmux: "b", start: ["x"] } }), "loops.0.sessions.builder.backend:"],
+  ])("refuses %s in one line naming the key", (_name, input, expected) => {
+    const p = problems(input);
+    expect(p.length).toBeGreaterThan(0);
+    expect(p.some((l) => l.startsWith(expected))).toBe(true);
+    for (const l of p) expect(l).not.toContain("\n");
+  });
+});

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { execa } from "execa";
+import { pino } from "pino";
+import { systemClock } from "../src/clock.ts";
+import { createMetrics } from "../src/metrics.ts";
+import { openStore, type Store } from "../src/store/index.ts";
+import { Messenger } from "../src/supervisor/messenger.ts";
+import { profileFor } from "../src/supervisor/profiles/index.ts";
+import { Tmux } from "../src/supervisor/tmux.ts";
+import { TmuxSessions, type TmuxAgent } from "../src/supervisor/tmux-sessions.ts";
+import { tempDir } from "./support/bot.ts";
+import { FakeModel } from "./support/fake-model.ts";
+import { opencodeTuiSpec, type RefusingProxy } from "./support/opencode.ts";
+import { waitFor } from "./support/wait.ts";
+
+/**
+ * Text and Enter in ONE tmux command, delivered as a paste (bracketed, as a terminal pastes):
+ * opencode takes a paste in as text and drops its trailing newline (prompt/index.tsx onPaste:
+ * `normalizedText.trim()`), so the Enter is swallowed every time. (Sent as keys, `send-keys -l
+ * text ; send-keys Enter`, opencode 1.18.33 sometimes swallowed the Enter and sometimes submitted
+ * after taking the characters in one by one for seconds.) The bot's own first Enter is lost too,
+ * so the check after it must find the text still in the box.
+ */
+class ChainedTmux extends Tmux {
+  enters = 0;
+  constructor(private readonly socket: string) {
+    super({ socketName: socket });
+  }
+  override async type(name: string, text: string): Promise<void> {
+    const buffer = `ccci-${process.pid}`;
+    await execa("tmux", ["-L", this.socket, "set-buffer", "-b", buffer, "--", `${text}\r`, ";", "paste-buffer", "-p", "-r", "-d", "-b", buffer, "-t", `=${name}:`]);
+  }
+  override async pressEnter(name: string): Promise<void> {
+    if (this.enters++ === 0) return;
+    await super.pressEnter(name);
+  }
+}
+
+// The real opencode TUI (opencode-ai 1.18.33) in tmux, offline against the fake model. It takes
+// tens of seconds to start on a loaded machine: one TUI serves the whole file.
+describe("tmux backend on the real opencode TUI", () => {
+  const socket = `ccci-oc-${process.pid}`;
+  const tmux = new Tmux({ socketName: socket });
+  const log = pino({ level: "silent" });
+  const name = "oc-builder";
+  let model: FakeModel;
+  let proxy: RefusingProxy;
+  let exited: () => Promise<void> = async () => undefined;
+  let store: Store;
+  let agent: TmuxAgent;
+  let backend: TmuxSessions;
+
+  beforeAll(async () => {
+    model = await new FakeModel().start();
+    const spec = await opencodeTuiSpec({ modelUrl: model.url });
+    proxy = spec.proxy;
+    exited = spec.exited;
+    agent = { tmux: name, start: spec.argv, cwd: spec.cwd, promptVia: "typed", profile: profileFor(undefined, spec.argv) };
+    backend = new TmuxSessions({ tmux, agents: new Map([[name, agent]]), clock: systemClock, log });
+    store = openStore(join(tempDir(), "data"));
+    await tmux.newSession(name, { argv: spec.argv, env: spec.env, cwd: spec.cwd });
+    await waitFor(async () => (await backend.state(name)).kind === "idle" && agent.profile.read(await tmux.capture(name), Date.now()).box === "", "the opencode TUI to draw its input box", 150_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await tmux.killServer();
+    // Killed with its tmux server, the TUI still writes its database on the way out: wait, so
+    // its temp dir is removed after that.
+    await exited();
+    await store?.close();
+    await proxy?.stop();
+    await model?.stop();
+  });
+
+  const settled = () => waitFor(async () => (await backend.state(name)).kind === "idle" && !model.holding, "the turn to end", 90_000);
+
+  it("delivers a ping: typed, Enter as its own command, the model gets it as the session's next prompt", async () => {
+    expect(agent.profile.name).toBe("opencode");
+    const messenger = new Messenger({ agents: backend, store: store.pings, clock: systemClock, log, metrics: createMetrics(), retryMs: 200 });
+    messenger.start();
+    try {
+      const text = "claim(gate-2): ready for review";
+      await store.pings.enqueue({ loop: "l", role: "adversary", session: name, text, receivedAt: Date.now(), repo: "o/r", shas: ["a".repeat(40)] }, Date.now());
+      messenger.wake();
+      await waitFor(async () => (await store.pings.recent(10)).find((p) => p.text === text)?.state === "delivered", "the ping to be delivered", 90_000);
+      await waitFor(() => model.prompts().includes(text), "the model to receive the ping", 90_000);
+    } finally {
+      await messenger.stop();
+    }
+    await settled();
+  }, 200_000);
+
+  it("detects a swallowed Enter (300+ characters and Enter in one tmux command) and presses Enter again", async () => {
+    const swallowing = new TmuxSessions({ tmux: new ChainedTmux(socket), agents: new Map([[name, agent]]), clock: systemClock, log });
+    const text = `review(gate-2): ${"please look at the new parser and its tests ".repeat(8)}END`;
+    expect(text.length).toBeGreaterThan(300);
+    const r = await swallowing.submit(name, text);
+    expect(r.taken).toBe(true);
+    expect(r.attempts).toBeGreaterThanOrEqual(2);
+    await waitFor(() => model.prompts().some((p) => p.trim() === text), "the model to receive the long prompt", 90_000);
+    await settled();
+    expect(model.prompts().filter((p) => p.trim() === text)).toHaveLength(1);
+  }, 200_000);
+});
