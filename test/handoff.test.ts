@@ -5,6 +5,7 @@ import type { EmuCommit } from "../src/emulator/payloads.ts";
 import { Agents } from "./support/agents.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./support/bot.ts";
 import { LoopRepo, type CommitSpec } from "../src/demo/loop-repo.ts";
+import { pushAndDeliver } from "./support/loop-push.ts";
 import { waitFor } from "./support/wait.ts";
 
 const REPO = "ops/cc-ci";
@@ -77,15 +78,7 @@ async function world(options: { phases?: unknown[]; orchestrator?: boolean } = {
   return w;
 }
 
-/** Commits, pushes to the bare repo, and delivers the push webhook as Gitea would. */
-async function push(w: World, ...specs: CommitSpec[]): Promise<EmuCommit[]> {
-  const before = w.repo.head();
-  const commits = w.repo.commit(...specs);
-  w.repo.push();
-  const [sent] = await w.emu.push(REPO, { ref: "refs/heads/main", before, after: w.repo.head(), commits, pusher: "agent" });
-  expect(sent?.status).toBe(202);
-  return commits;
-}
+const push = (w: World, ...specs: CommitSpec[]): Promise<EmuCommit[]> => pushAndDeliver(w.repo, w.emu, REPO, ...specs);
 
 async function settle(w: World): Promise<void> {
   await w.bot.dispatcher.idle();

@@ -8,6 +8,7 @@ import { NUDGE } from "../src/supervisor/supervisor.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./support/bot.ts";
 import { startFakeModel, type FakeModel, type ModelRequest } from "./support/fake-model.ts";
 import { startOpencodeServer, type OpencodeServer } from "./support/opencode.ts";
+import { pushAndDeliver } from "./support/loop-push.ts";
 import { waitFor } from "./support/wait.ts";
 
 // The whole bot with its loop sessions on a real `opencode serve` (opencode-ai 1.18.33, offline)
@@ -101,14 +102,7 @@ async function world(phases: unknown[] = [], url?: string): Promise<World> {
   return w;
 }
 
-async function push(w: World, ...specs: CommitSpec[]): Promise<EmuCommit[]> {
-  const before = w.repo.head();
-  const commits = w.repo.commit(...specs);
-  w.repo.push();
-  const [sent] = await w.emu.push(REPO, { ref: "refs/heads/main", before, after: w.repo.head(), commits, pusher: "agent" });
-  expect(sent?.status).toBe(202);
-  return commits;
-}
+const push = (w: World, ...specs: CommitSpec[]): Promise<EmuCommit[]> => pushAndDeliver(w.repo, w.emu, REPO, ...specs);
 
 /** The first tick finds no session with either title and starts both with their kickoffs. */
 async function startBoth(w: World): Promise<void> {
