@@ -28,6 +28,7 @@ import { makeTestmeEnrolment } from "./config/enrolment.ts";
 import { Messenger } from "./supervisor/messenger.ts";
 import { SessionControl } from "./supervisor/sessions.ts";
 import { Tmux } from "./supervisor/tmux.ts";
+import { withoutSecrets } from "./util/child-env.ts";
 import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
 import { tmuxAgents } from "./supervisor/tmux-agents.ts";
 import { operatorAlerts } from "./supervisor/operator-alert.ts";
@@ -112,7 +113,8 @@ export interface Bot extends BotDeps {
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const redact = makeRedactor([config.gitea.token, ...config.webhook.secrets, ...opencodePasswords(config, process.env)]);
+  const secrets = [config.gitea.token, ...config.webhook.secrets, config.server.operatorToken, ...opencodePasswords(config, process.env)];
+  const redact = makeRedactor(secrets);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
   const unwatchEventLoop = metrics.watchEventLoop();
@@ -142,7 +144,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     busy: overrides.busy ?? [...GENERIC_PATTERNS.busy],
     inputLine: overrides.inputLine,
   };
-  const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket });
+  const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket, env: withoutSecrets(process.env, secrets) });
   const tmuxAvailable = await tmux.available();
   if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
   const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });

@@ -3,6 +3,12 @@ import { execa } from "execa";
 export interface TmuxOptions {
   /** A tmux server socket name (-L): tests and demos use their own server. */
   socketName?: string | undefined;
+  /**
+   * The environment of tmux commands, and so of a server the bot starts and of every session
+   * in it: the caller leaves its secrets out (util/child-env.ts withoutSecrets). Default: the
+   * bot's own.
+   */
+  env?: Record<string, string> | undefined;
 }
 
 export interface StartSpec {
@@ -76,7 +82,8 @@ export class Tmux {
 
   private async run(args: string[], tolerate = false): Promise<{ ok: boolean; stdout: string }> {
     const socket = this.o.socketName ? ["-L", this.o.socketName] : [];
-    const r = await execa("tmux", [...socket, ...args], { reject: false, timeout: 10_000 });
+    const env = this.o.env ? { env: this.o.env, extendEnv: false } : {};
+    const r = await execa("tmux", [...socket, ...args], { reject: false, timeout: 10_000, ...env });
     if (r.exitCode !== 0 && !tolerate) throw new Error(`tmux ${args[0]} failed: ${(r.stderr || r.stdout || `exit ${r.exitCode}`).split("\n")[0]}`);
     return { ok: r.exitCode === 0, stdout: r.stdout };
   }
