@@ -1,4 +1,4 @@
-// npm run bench:chaos:intake [-- --seconds 6] [-- --only hostile,memory,slow,413,labels]
+// npm run bench:chaos:intake [-- --seconds 6] [-- --only hostile,memory,slow,413,labels] [-- --malloc-default]
 //
 // The intake's side of the chaos campaign, against the bot as its own process (`cc-ci-bot
 // serve`): signed hostile bodies (deep nesting, huge fields, many values, 1-2.4 MB) with normal
@@ -17,7 +17,8 @@ import { bigRealPush, hostile, push, sign, type Delivery } from "./chaos/bodies.
 import { CLIENTS, post, slowSender } from "../test/support/http-clients.ts";
 
 const SECTIONS = ["hostile", "memory", "slow", "413", "labels"];
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "6" }, only: { type: "string", default: SECTIONS.join(",") } } });
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "6" }, only: { type: "string", default: SECTIONS.join(",") }, "malloc-default": { type: "boolean", default: false } } });
+const mallocDefault = values["malloc-default"];
 const only = new Set(values.only.split(","));
 for (const s of only) {
   if (!SECTIONS.includes(s)) {
@@ -40,7 +41,9 @@ const config = writeBotConfig(dir, "http://127.0.0.1:9", SECRET, {
   // A short bound so the slow-sender round takes seconds; the default is 30 s.
   server: { port: 0, host: "127.0.0.1", requestTimeoutSeconds: TIMEOUT_S },
 });
-const bot = await spawnBot(config);
+// As deployed (deploy/systemd/cc-ci-bot.service): glibc returns large freed buffers at once.
+// --malloc-default measures without it.
+const bot = await spawnBot(config, [], mallocDefault ? {} : { MALLOC_MMAP_THRESHOLD_: "131072" });
 const pid = bot.child.pid!;
 const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
 const misses: string[] = [];

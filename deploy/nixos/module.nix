@@ -114,6 +114,8 @@ in
         pkgs.git
       ];
       environment.DATA_DIR = cfg.dataDir;
+      # glibc gives large freed buffers back at once instead of keeping them (see the unit file).
+      environment.MALLOC_MMAP_THRESHOLD_ = "131072";
       restartTriggers = [ configFile ];
 
       serviceConfig = {
