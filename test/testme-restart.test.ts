@@ -8,6 +8,21 @@ import { spawnBot, writeConfig, type ChildBot } from "./support/child-bot.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
+
+/** The configuration of a bot process beside the emulator, with the scriptable runner (its behaviour named by the PR branch). */
+function childBotConfig(dir: string, giteaUrl: string, runner: Record<string, unknown> = {}): string {
+  return writeConfig(
+    dir,
+    JSON.stringify({
+      gitea: { url: giteaUrl, token: TEST_TOKEN, botUser: "ci-bot" },
+      webhook: { secrets: [TEST_SECRET] },
+      server: { port: 0, host: "127.0.0.1" },
+      dataDir: join(dir, "data"),
+      outbox: { backoffMs: 5, maxBackoffMs: 50 },
+      testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2, ...runner } },
+    }),
+  );
+}
 const NC = "recipes/nextcloud";
 
 // Real bot processes, each loading the TypeScript sources (seconds apiece on a busy machine).
@@ -26,17 +41,7 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", { timeout: 120_00
     emu.state.addUser("ci-bot", TEST_TOKEN);
     emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
-    const config = writeConfig(
-      dir,
-      JSON.stringify({
-        gitea: { url: emu.url, token: TEST_TOKEN, botUser: "ci-bot" },
-        webhook: { secrets: [TEST_SECRET] },
-        server: { port: 0, host: "127.0.0.1" },
-        dataDir: join(dir, "data"),
-        outbox: { backoffMs: 5, maxBackoffMs: 50 },
-        testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2 } },
-      }),
-    );
+    const config = childBotConfig(dir, emu.url);
     const start = async () => {
       const bot = await spawnBot(config);
       bots.push(bot);
@@ -139,17 +144,7 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
       emu.state.addUser("ci-bot", TEST_TOKEN);
       emu.state.addOrg("recipes", ["alice", "ci-bot"]);
       for (const r of repos) emu.state.addRepo(r);
-      const config = writeConfig(
-        dir,
-        JSON.stringify({
-          gitea: { url: emu.url, token: TEST_TOKEN, botUser: "ci-bot" },
-          webhook: { secrets: [TEST_SECRET] },
-          server: { port: 0, host: "127.0.0.1" },
-          dataDir: join(dir, "data"),
-          outbox: { backoffMs: 5, maxBackoffMs: 50 },
-          testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2, capacity: 3 } },
-        }),
-      );
+      const config = childBotConfig(dir, emu.url, { capacity: 3 });
       const start = async () => {
         const bot = await spawnBot(config);
         bots.push(bot);
