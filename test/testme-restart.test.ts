@@ -9,6 +9,17 @@ import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 
+/** Starts (or restarts) the bot process on `config`, the emulator's only webhook pointing at it. */
+function starter(emu: GiteaEmulator, config: string, started: (bot: ChildBot) => void): () => Promise<ChildBot> {
+  return async () => {
+    const bot = await spawnBot(config);
+    started(bot);
+    emu.hooks.splice(0);
+    emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
+    return bot;
+  };
+}
+
 /** The configuration of a bot process beside the emulator, with the scriptable runner (its behaviour named by the PR branch). */
 function childBotConfig(dir: string, giteaUrl: string, runner: Record<string, unknown> = {}): string {
   return writeConfig(
@@ -41,14 +52,7 @@ describe("runs outlive the bot (real bot processes, SIGKILL)", { timeout: 120_00
     emu.state.addUser("ci-bot", TEST_TOKEN);
     emu.state.addOrg("recipes", ["alice", "ci-bot"]);
     emu.state.addRepo(NC);
-    const config = childBotConfig(dir, emu.url);
-    const start = async () => {
-      const bot = await spawnBot(config);
-      bots.push(bot);
-      emu.hooks.splice(0);
-      emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
-      return bot;
-    };
+    const start = starter(emu, childBotConfig(dir, emu.url), (b) => bots.push(b));
     return { dir, start };
   }
 
@@ -144,14 +148,7 @@ describe("every effect once when the bot is SIGKILLed while runs go (real bot pr
       emu.state.addUser("ci-bot", TEST_TOKEN);
       emu.state.addOrg("recipes", ["alice", "ci-bot"]);
       for (const r of repos) emu.state.addRepo(r);
-      const config = childBotConfig(dir, emu.url, { capacity: 3 });
-      const start = async () => {
-        const bot = await spawnBot(config);
-        bots.push(bot);
-        emu.hooks.splice(0);
-        emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
-        return bot;
-      };
+      const start = starter(emu, childBotConfig(dir, emu.url, { capacity: 3 }), (b) => bots.push(b));
       const kill = async (bot: ChildBot) => {
         bot.child.kill("SIGKILL");
         await bot.exited;

@@ -176,20 +176,19 @@ export class GiteaClient implements GiteaPort {
     }
   }
 
-  async orgRepos(org: string): Promise<string[]> {
-    const all: string[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const r = await this.call("orgListRepos", () => this.api.orgs.orgListRepos(org, { page, limit: PAGE }));
-      all.push(...r.data.map((x) => x.full_name ?? "").filter(Boolean));
-      if (r.data.length < PAGE) break;
-    }
-    return all;
+  orgRepos(org: string): Promise<string[]> {
+    return this.repoNames("orgListRepos", (page) => this.api.orgs.orgListRepos(org, { page, limit: PAGE }));
   }
 
-  async userRepos(user: string): Promise<string[]> {
+  userRepos(user: string): Promise<string[]> {
+    return this.repoNames("userListRepos", (page) => this.api.users.userListRepos(user, { page, limit: PAGE }));
+  }
+
+  /** The full names of a listing of repos, page by page up to MAX_PAGES. */
+  private async repoNames(op: string, list: (page: number) => Promise<{ data: Array<{ full_name?: string }> }>): Promise<string[]> {
     const all: string[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const r = await this.call("userListRepos", () => this.api.users.userListRepos(user, { page, limit: PAGE }));
+      const r = await this.call(op, () => list(page));
       all.push(...r.data.map((x) => x.full_name ?? "").filter(Boolean));
       if (r.data.length < PAGE) break;
     }
