@@ -3,8 +3,8 @@ import type { EventKind } from "./identify.ts";
 import { jsonDepthExceeds } from "./json-depth.ts";
 
 /**
- * The captured Gitea 1.15 deliveries nest at most 5 levels; a fork's parent repository's owner in
- * modules/structs); 64 leaves room for whatever a newer forge adds.
+ * The captured Gitea 1.15 deliveries nest at most 5 levels (deeper only through a fork's parent
+ * repository and its owner, modules/structs); 64 leaves room for whatever a newer forge adds.
  */
 export const MAX_JSON_DEPTH = 64;
 /** A smaller body cannot nest deeply enough to cost much (16 KiB of `[`: JSON.parse in about 1 ms). */
