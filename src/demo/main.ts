@@ -166,7 +166,11 @@ async function playLoop(emu: GiteaEmulator, repo: LoopRepo, dir: string, builder
     if (role === "builder" && builderGot) return builderGot();
     const file = join(dir, `${role}.log`);
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-      if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8").trim().split("\n").at(-1)!) as { text: string }).text;
+      // The agent creates its log and then writes the line: wait for a complete line.
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      const end = text.lastIndexOf("\n");
+      const last = end < 0 ? undefined : text.slice(0, end).split("\n").at(-1);
+      if (last) return (JSON.parse(last) as { text: string }).text;
       await new Promise((r) => setTimeout(r, 25));
     }
     return "(nothing arrived)";
