@@ -1,110 +1,42 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { DestinationStream } from "pino";
-import { getRequestListener } from "@hono/node-server";
-import { systemClock, type Clock } from "./clock.ts";
-import type { Config } from "./config/schema.ts";
-import { makeEnrolment } from "./config/enrolment.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { makeRedactor, type Redactor } from "./redact.ts";
-import { openStore, type Store } from "./store/index.ts";
-import { GiteaClient, type GiteaPort } from "./gitea/client.ts";
+import { systemClock } from "./clock.ts";
+import { makeEnrolment, makeTestmeEnrolment } from "./config/enrolment.ts";
+import { createLogger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
+import { makeRedactor } from "./redact.ts";
+import { openStore } from "./store/index.ts";
+import { GiteaClient } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
 import { warnIfOrgsHidden } from "./gitea/org-visibility.ts";
+import { BotLogin } from "./gitea/bot-login.ts";
 import { Dispatcher } from "./handlers/dispatcher.ts";
-import type { Handler } from "./handlers/handler.ts";
 import { createHandlers } from "./handlers/registry.ts";
+import { Phases } from "./handlers/phases.ts";
+import { CatchUp } from "./handlers/catch-up.ts";
 import { createIntake } from "./webhooks/intake.ts";
 import { ParsePool } from "./webhooks/parse-pool.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
 import { createWebApp } from "./web/app.ts";
-import { limitConnections, serverOptions } from "./web/connection-limits.ts";
+import { listen } from "./web/server.ts";
 import { Mirrors } from "./git/mirrors.ts";
-import { Phases } from "./handlers/phases.ts";
-import { LoopSweep } from "./handlers/loop-sweep.ts";
-import { CommentSweep } from "./handlers/comment-sweep.ts";
-import { makeTestmeEnrolment } from "./config/enrolment.ts";
-import { Messenger } from "./supervisor/messenger.ts";
-import { SessionControl } from "./supervisor/sessions.ts";
-import { Tmux } from "./supervisor/tmux.ts";
-import { withoutSecrets } from "./util/child-env.ts";
-import { TmuxSessions } from "./supervisor/tmux-sessions.ts";
-import { tmuxAgents } from "./supervisor/tmux-agents.ts";
+import { opencodePasswords } from "./supervisor/opencode/from-config.ts";
+import { wireAgents } from "./supervisor/wiring.ts";
 import { operatorAlerts } from "./supervisor/operator-alert.ts";
-import { AgentRouter } from "./supervisor/agent-router.ts";
-import type { AgentSessions } from "./supervisor/agent-sessions.ts";
-import { opencodeAgents, opencodePasswords } from "./supervisor/opencode/from-config.ts";
-import { GENERIC_PATTERNS } from "./supervisor/profiles/generic.ts";
-import { join } from "node:path";
-import { Executor } from "./runs/executor.ts";
-import { RunService } from "./runs/service.ts";
-import { execa } from "execa";
 import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
-import { JobService } from "./jobs/service.ts";
-import { Pruner } from "./store/pruner.ts";
+import { join } from "node:path";
+import { execa } from "execa";
+import { Executor } from "./runs/executor.ts";
+import { RunService } from "./runs/service.ts";
 import { SweepService } from "./runs/sweeps.ts";
 import { SweepSchedule } from "./runs/sweep-schedule.ts";
+import { JobService } from "./jobs/service.ts";
+import { Pruner } from "./store/pruner.ts";
+import type { Bot, BotDeps, BotOptions } from "./bot-deps.ts";
+
+export type { Bot, BotDeps, BotOptions } from "./bot-deps.ts";
 
 /** Retention is by days: an hourly pass keeps the store within an hour of store.retentionDays. */
 const PRUNE_EVERY_MS = 3_600_000;
-
-export interface BotOptions {
-  config: Config;
-  clock?: Clock;
-  logDestination?: DestinationStream;
-  /** Replaces the handler registry (tests). */
-  handlers?: (deps: BotDeps) => Handler[];
-  /** false: accept and store deliveries but do not process them (maintenance, tests). */
-  dispatch?: boolean;
-  /** Overrides the Gitea port (tests). */
-  gitea?: GiteaPort;
-  /** false: no supervisor timer (tests drive its ticks through an injected clock). */
-  supervise?: boolean;
-}
-
-/** What handlers may be wired with. */
-export interface BotDeps {
-  config: Config;
-  clock: Clock;
-  log: Logger;
-  metrics: Metrics;
-  store: Store;
-  gitea: GiteaPort;
-  outbox: GiteaOutbox;
-  redact: Redactor;
-  botUser: () => string | null;
-  tmux: Tmux;
-  /** Every agent session behind one port, whichever backend it runs on. */
-  agents: AgentSessions;
-  messenger: Messenger;
-  sessions: SessionControl;
-  mirrors: Mirrors;
-  phases: Phases;
-  runs: RunService;
-  executor: Executor;
-  supervisor: Supervisor;
-  jobs: JobService;
-  sweeps: SweepService;
-  runUrl: (id: number) => string;
-  jobUrl: (id: number) => string;
-  sweepUrl: (id: number) => string;
-  /** Compiled from supervisor.patterns. */
-  patterns: { fatal: RegExp[]; limit: RegExp[]; busy: RegExp[]; inputLine: RegExp | undefined };
-}
-
-export interface Bot extends BotDeps {
-  server: Server;
-  port: number;
-  url: string;
-  dispatcher: Dispatcher;
-  loopSweep: LoopSweep;
-  commentSweep: CommentSweep;
-  pruner: Pruner;
-  sweepSchedule: SweepSchedule;
-  stop(): Promise<void>;
-}
 
 /**
  * The composition root: reads nothing itself, builds every dependency once, wires ports into
@@ -121,8 +53,19 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
   const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact, timeoutMs: config.gitea.timeoutSeconds * 1000 });
 
-  let botLogin: string | null = config.gitea.botUser ?? null;
-  const botUser = () => botLogin;
+  // Once the login is known, what waited for it goes on (called from botLogin.start() below,
+  // when the dispatcher exists).
+  const botLogin = new BotLogin({
+    configured: config.gitea.botUser,
+    gitea,
+    log,
+    onResolved: (login) => {
+      outbox.wake();
+      dispatcher.wake();
+      void warnIfOrgsHidden(gitea, config.testme.trust.orgs, login, log);
+    },
+  });
+  const botUser = botLogin.get;
   const outbox = new GiteaOutbox({
     store: store.outbox,
     gitea,
@@ -134,33 +77,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     maxBackoffMs: config.outbox.maxBackoffMs,
     concurrency: config.outbox.concurrency,
   });
-  const sp = config.supervisor.patterns;
-  const compile = (list: string[] | undefined) => list?.map((p) => new RegExp(p, "i"));
-  // Pattern lists set in the configuration replace each session profile's own.
-  const overrides = { fatal: compile(sp.fatal), limit: compile(sp.limit), busy: compile(sp.busy), inputLine: sp.inputLine ? new RegExp(sp.inputLine) : undefined };
-  const patterns = {
-    fatal: overrides.fatal ?? [...GENERIC_PATTERNS.fatal],
-    limit: overrides.limit ?? [...GENERIC_PATTERNS.limit],
-    busy: overrides.busy ?? [...GENERIC_PATTERNS.busy],
-    inputLine: overrides.inputLine,
-  };
-  const tmux = new Tmux({ socketName: config.supervisor.tmuxSocket, env: withoutSecrets(process.env, secrets) });
-  const tmuxAvailable = await tmux.available();
-  if (!tmuxAvailable) log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
-  const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock, log: log.child({ component: "sessions" }) });
-  // Sessions on an opencode server go to its backend; without tmux they still run.
-  const opencode = opencodeAgents(config, process.env, log.child({ component: "sessions" }));
-  for (const w of opencode.warnings) log.warn(w);
-  const agents = opencode.sessions.size === 0 ? tmuxSessions : new AgentRouter(tmuxSessions, opencode.sessions, tmuxAvailable ? undefined : "tmux is not installed on this machine");
-  const messenger = new Messenger({
-    agents,
-    unavailable: tmuxAvailable || opencode.sessions.size > 0 ? undefined : "tmux is not installed on this machine",
-    store: store.pings,
-    clock,
-    log: log.child({ component: "messenger" }),
-    metrics,
-  });
-  const sessions = new SessionControl({ agents, wake: () => messenger.wake(), log: log.child({ component: "sessions" }) });
+  const { tmux, agents, messenger, sessions, patterns, reachable } = await wireAgents(config, { secrets, store, clock, log, metrics, env: process.env });
   const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
   const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
   // Links in statuses and comments; until the server listens, the configured public URL.
@@ -267,61 +184,14 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   let ready = false;
   const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
-  const rest = getRequestListener(app.fetch);
   const limits = { requestTimeoutMs: config.server.requestTimeoutSeconds * 1000, maxConnections: config.server.maxConnections };
-  const server = createServer(serverOptions(limits), (req, res) => {
-    if (req.url === "/webhook" || req.url?.startsWith("/webhook?")) {
-      intake(req, res).catch((err: unknown) => {
-        log.error({ err }, "intake failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("internal error\n");
-      });
-      return;
-    }
-    void rest(req, res);
-  });
-  server.keepAliveTimeout = 5_000;
-  limitConnections(server, limits, { log: log.child({ component: "server" }), metrics });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await listen({ host: config.server.host, port: config.server.port, limits, intake, app, log, metrics });
   const url = `http://127.0.0.1:${port}`;
   if (!config.server.publicUrl) publicBase = url;
 
-  // The bot's own login tells its comments apart; resolve it in the background so a Gitea
-  // outage at start does not stop intake.
-  let resolveTimer: NodeJS.Timeout | null = null;
-  const resolveBotUser = async () => {
-    try {
-      botLogin = await gitea.currentUser();
-      log.info({ botUser: botLogin }, "bot account resolved from the token");
-      outbox.wake();
-      dispatcher.wake();
-      void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
-    } catch (err) {
-      log.warn({ err }, "could not ask Gitea who the token belongs to; will try again in 30 s");
-      resolveTimer = setTimeout(() => void resolveBotUser(), 30_000);
-      resolveTimer.unref();
-    }
-  };
-  if (botLogin === null) void resolveBotUser();
-  else void warnIfOrgsHidden(gitea, config.testme.trust.orgs, botLogin, log);
+  botLogin.start();
 
-  const loopSweep = new LoopSweep({ loops: config.loops, mirrors, store, clock, log: log.child({ component: "sweep" }), onQueued: () => dispatcher.wake() });
-  const commentSweep = new CommentSweep({
-    patterns: config.testme.repos,
-    isTestmeRepo: makeTestmeEnrolment(config),
-    gitea,
-    giteaUrl: config.gitea.url,
-    store,
-    clock,
-    log: log.child({ component: "sweep" }),
-    onQueued: () => dispatcher.wake(),
-  });
-  // Gitea never retries a delivery: look for what it did not send, at start and every few minutes.
-  const sweep = () => Promise.all([loopSweep.sweep(), commentSweep.sweep()]);
-  let sweepTimer: NodeJS.Timeout | null = null;
+  const catchUp = new CatchUp({ config, mirrors, gitea, store, clock, log, onQueued: () => dispatcher.wake() });
   const pruner = new Pruner({
     store: store.retention,
     runsDir: join(config.dataDir, "runs"),
@@ -336,11 +206,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     await runs.start();
     void sweeps.resume().catch((err: unknown) => log.error({ err }, "could not resume the sweeps being queued"));
     dispatcher.start();
-    void sweep();
-    sweepTimer = setInterval(() => void sweep(), config.supervisor.sweepMinutes * 60_000);
-    sweepTimer.unref();
+    catchUp.start(config.supervisor.sweepMinutes * 60_000);
     pruner.start(PRUNE_EVERY_MS);
-    if ((tmuxAvailable || opencode.sessions.size > 0) && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
+    if (reachable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
     if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
   }
   ready = true;
@@ -352,8 +220,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const stop = () =>
     (stopping ??= (async () => {
       ready = false;
-      if (resolveTimer) clearTimeout(resolveTimer);
-      if (sweepTimer) clearInterval(sweepTimer);
+      botLogin.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
@@ -363,7 +230,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.
       await runs.stop();
-      await sweep().catch(() => undefined);
+      await catchUp.stop();
       await messenger.stop();
       await pruner.stop();
       await outbox.stop();
@@ -372,5 +239,5 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       log.info("cc-ci-bot stopped");
     })());
 
-  return { ...deps, server, port, url, dispatcher, loopSweep, commentSweep, pruner, sweepSchedule, stop };
+  return { ...deps, server, port, url, dispatcher, catchUp, pruner, sweepSchedule, stop };
 }

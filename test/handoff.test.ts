@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { GiteaEmulator } from "../src/emulator/index.ts";
-import type { EmuCommit } from "../src/emulator/payloads.ts";
+import type { EmuCommit } from "../src/emulator/entities.ts";
 import { Agents } from "./support/agents.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./support/bot.ts";
 import { LoopRepo, type CommitSpec } from "../src/demo/loop-repo.ts";
@@ -72,7 +72,7 @@ async function world(options: { phases?: unknown[]; orchestrator?: boolean } = {
   };
   const bot = await startTestBot({ dataDir: `${dir}/data`, overrides });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
-  await bot.loopSweep.sweep();
+  await bot.catchUp.loops.sweep();
   const w = { dir, repo, agents, emu, bot, ...names };
   worlds.push(w);
   return w;
@@ -117,7 +117,7 @@ describe("handoff relay (real bare repo and clone, real tmux sessions)", () => {
     await w.bot.stop();
     const restarted = await startTestBot({ dataDir: `${w.dir}/data`, overrides: { gitea: { url: w.emu.url }, ...loopConfig(w), supervisor: { tmuxSocket: w.agents.socket } } });
     w.bot = restarted;
-    await restarted.loopSweep.sweep();
+    await restarted.catchUp.loops.sweep();
     // A redelivery under a new id after the restart, and a stale delivery of the same range.
     w.emu.hooks.splice(0, w.emu.hooks.length);
     w.emu.addHook(`${restarted.url}/webhook`, TEST_SECRET);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.ts";
 import { GiteaEmulator } from "../src/emulator/index.ts";
-import type { EmuCommit } from "../src/emulator/payloads.ts";
+import type { EmuCommit } from "../src/emulator/entities.ts";
 import { LoopRepo, type CommitSpec } from "../src/demo/loop-repo.ts";
 import { kickoff } from "../src/handlers/phases.ts";
 import { NUDGE } from "../src/supervisor/supervisor.ts";
@@ -86,7 +86,7 @@ async function world(phases: unknown[] = [], url?: string): Promise<World> {
     },
   });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
-  await bot.loopSweep.sweep();
+  await bot.catchUp.loops.sweep();
   const mark = model.requests.length;
   const w: World = {
     bot,

@@ -366,7 +366,7 @@ describe("!testme catch-up sweep", () => {
       testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: [process.execPath, RUNNER, "by-ref"], graceSeconds: 0.2 } },
     };
     const first = await startTestBot({ dataDir, overrides });
-    await first.commentSweep.sweep();
+    await first.catchUp.comments.sweep();
     await first.dispatcher.idle();
     expect(await first.store.runs.recent(5)).toEqual([]);
     await first.stop();
@@ -377,7 +377,7 @@ describe("!testme catch-up sweep", () => {
     try {
       const run = await waitFor(async () => (await second.store.runs.recent(5))[0], "the swept comment's run");
       expect(run).toMatchObject({ pr: pull.number, mode: "quick", sha: pull.headSha });
-      await second.commentSweep.sweep();
+      await second.catchUp.comments.sweep();
       await second.dispatcher.idle();
       expect(await second.store.runs.recent(5)).toHaveLength(1);
       await waitFor(async () => (await second.store.runs.get(run.id))?.state === "finished", "the run to finish");

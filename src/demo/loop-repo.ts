@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { EmuCommit } from "../emulator/payloads.ts";
+import type { EmuCommit } from "../emulator/entities.ts";
 
 const ENV = { ...process.env, GIT_AUTHOR_NAME: "Agent", GIT_AUTHOR_EMAIL: "agent@example.test", GIT_COMMITTER_NAME: "Agent", GIT_COMMITTER_EMAIL: "agent@example.test" };
 

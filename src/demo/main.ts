@@ -121,7 +121,7 @@ async function main(): Promise<number> {
     if (loopRepo) {
       for (const role of oc ? ["adversary"] : ["builder", "adversary"]) await tmux.newSession(agent(role).tmux, { argv: agent(role).start });
       if (oc) say(`  ${"the builder starts on opencode".padEnd(46)} -> ${await oc.launch("Phase 1 of loop cc-ci: follow the plan.")}`);
-      await bot.loopSweep.sweep();
+      await bot.catchUp.loops.sweep();
       await playLoop(emu, loopRepo, dir, oc ? () => oc.lastPrompt() : undefined);
       say(oc ? `  (agents: the builder on the opencode server ${oc.server.url}; tmux -L ${socket} attach -t demo-adversary)` : `  (agents: tmux -L ${socket} attach -t demo-builder)`);
     } else {

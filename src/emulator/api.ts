@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { BlankSchema } from "hono/types";
-import { branchJson, commentJson, issueJson, pullJson, repoJson, userJson } from "./payloads.ts";
+import { branchJson, commentJson, issueJson, pullJson, repoJson, userJson } from "./api-json.ts";
 import type { EmulatorState, RepoState } from "./state.ts";
 
 export interface ApiOptions {

@@ -2,7 +2,8 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApi } from "./api.ts";
-import { issueCommentPayload, pullRequestPayload, pushPayload, type EmuCommit, type EmuPull } from "./payloads.ts";
+import { issueCommentPayload, pullRequestPayload, pushPayload } from "./payloads.ts";
+import type { EmuCommit, EmuPull } from "./entities.ts";
 import { sendDelivery, type Flavour, type SentDelivery } from "./sender.ts";
 import { EmulatorState, type RepoState } from "./state.ts";
 

@@ -1,4 +1,4 @@
-import type { EmuComment, EmuPull, EmuRepo, EmuUser } from "./payloads.ts";
+import type { EmuComment, EmuPull, EmuRepo, EmuUser } from "./entities.ts";
 
 export type Permission = "read" | "write" | "admin";
 

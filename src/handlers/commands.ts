@@ -4,7 +4,7 @@ import { parseCommands } from "../commands/parse.ts";
 import { TIER_RANK, type CommandDeps, type CommandDef, type Tier } from "../commands/types.ts";
 import type { GiteaPort } from "../gitea/client.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
-import { prLane } from "../runs/service.ts";
+import { prLane } from "../runs/lanes.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
 import type { Handler } from "./handler.ts";
 import { checkTrust, TrustCheckError } from "./trust.ts";

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { GiteaPort } from "../gitea/client.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import type { RunService } from "../runs/service.ts";
-import { prLane, triggerKey } from "../runs/service.ts";
+import { prLane, triggerKey } from "../runs/lanes.ts";
 import { duration } from "../runs/report.ts";
 import type { RunStore } from "../store/runs.ts";
 import type { CommentEvent } from "../webhooks/events.ts";

@@ -5,7 +5,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Redactor } from "../redact.ts";
 import type { Job, SqliteJobStore } from "../store/jobs.ts";
-import { readTail } from "../runs/service.ts";
+import { readTail } from "../util/read-tail.ts";
 import { baseChildEnv, recipeOf } from "../util/child-env.ts";
 
 export interface JobRequest {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../clock.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
@@ -8,6 +8,8 @@ import type { Redactor } from "../redact.ts";
 import type { NewRun, Run, RunStore } from "../store/runs.ts";
 import type { Executor } from "./executor.ts";
 import { baseChildEnv, recipeOf } from "../util/child-env.ts";
+import { readTail } from "../util/read-tail.ts";
+import { prLane, runLane, triggerKey } from "./lanes.ts";
 import { outcomeOf, resultComment, RESULT_MARKER, STATUS_STATE, statusDescription, tiersOf, type Outcome } from "./report.ts";
 
 export interface RunConfig {
@@ -29,26 +31,6 @@ export interface RunServiceDeps {
   runUrl: (id: number) => string;
   redact: Redactor;
   pollMs?: number;
-}
-
-/** The outbox lane of a branch head tested by a sweep (it has no PR). */
-export function branchLane(repo: string, branch: string): string {
-  return `${repo.toLowerCase()}@${branch}`;
-}
-
-/** The outbox lane of a run's writes: its PR's, or its branch's for a sweep's run. */
-export function runLane(run: Run): string {
-  return run.sweepId === null ? prLane(run.repo, run.pr) : branchLane(run.repo, run.ref);
-}
-
-/** The outbox lane of a PR: its writes go out in the order they were made. */
-export function prLane(repo: string, pr: number): string {
-  return `${repo.toLowerCase()}#${pr}`;
-}
-
-/** What makes a request one trigger (SPEC §4): the comment, the head SHA it pinned, the mode. */
-export function triggerKey(spec: Pick<NewRun, "repo" | "pr" | "commentId" | "sha" | "mode">): string {
-  return `${prLane(spec.repo, spec.pr)}:${spec.commentId ?? "-"}:${spec.sha}:${spec.mode}`;
 }
 
 /**
@@ -261,19 +243,4 @@ export class RunService {
     const later = step === "queued" ? ["running", "final"] : step === "running" ? ["final"] : [];
     await this.d.outbox.enqueue(`status:${run.id}:${step}`, runLane(run), write, { unless: later.map((s) => `status:${run.id}:${s}`) });
   }
-}
-
-/** The last `max` bytes of a file (a run log can be large). */
-export function readTail(path: string, max: number): string {
-  if (!existsSync(path)) return "";
-  const size = statSync(path).size;
-  const length = Math.min(size, max);
-  const buf = Buffer.alloc(length);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, buf, 0, length, size - length);
-  } finally {
-    closeSync(fd);
-  }
-  return buf.toString("utf8");
 }

@@ -3,7 +3,7 @@ import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Redactor } from "../redact.ts";
 import type { Executor } from "../runs/executor.ts";
-import { readTail } from "../runs/service.ts";
+import { readTail } from "../util/read-tail.ts";
 import { duration, tiersOf } from "../runs/report.ts";
 import type { Run, RunStore } from "../store/runs.ts";
 import { streamSSE } from "hono/streaming";

@@ -1,5 +1,5 @@
 import type { GiteaEmulator } from "../../src/emulator/index.ts";
-import type { EmuCommit } from "../../src/emulator/payloads.ts";
+import type { EmuCommit } from "../../src/emulator/entities.ts";
 import type { CommitSpec, LoopRepo } from "../../src/demo/loop-repo.ts";
 
 /** Commits, pushes to the bare repo, and delivers the push webhook as Gitea would; the bot must accept it. */
