@@ -7,20 +7,33 @@ import { Tmux } from "../src/supervisor/tmux.ts";
 
 const DEMO = new URL("../src/demo/main.ts", import.meta.url).pathname;
 
+/** Starts the demo; `until` resolves with the first line matching `re` (a demo that exits first fails it). */
+function startDemo() {
+  const child = spawn(process.execPath, ["--import", "tsx", DEMO, "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  // SIGTERM lets the demo remove its tmux server and temp dir even when the test failed.
+  onTestFinished(() => void child.kill("SIGTERM"));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const out: string[] = [];
+  const waiters: Array<{ re: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    out.push(line);
+    for (const w of waiters) {
+      const m = w.re.exec(line);
+      if (m) w.resolve(m);
+    }
+  });
+  const until = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      waiters.push({ re, resolve });
+      void exited.then((code) => reject(new Error(`demo exited with ${code} before ${re}:\n${out.join("\n")}`)));
+    });
+  return { child, exited, out, until };
+}
+
 describe("npm run demo", () => {
   it("plays its scenario, answers on its port, and cleans up on Ctrl-C", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", DEMO, "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] });
-    onTestFinished(() => void child.kill("SIGKILL"));
-    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-    const out: string[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on("line", (line) => {
-        out.push(line);
-        const m = /^ready: (http:\/\/\S+)$/.exec(line);
-        if (m) resolve(m[1]!);
-      });
-      void exited.then((code) => reject(new Error(`demo exited with ${code}:\n${out.join("\n")}`)));
-    });
+    const { child, exited, out, until } = startDemo();
+    const url = (await until(/^ready: (http:\/\/\S+)$/))[1]!;
     const text = out.join("\n");
     expect(text).toMatch(/pushes claim\(gate-1\)\s+-> adversary's session got: \[cc-ci-bot\] cc-ci: [0-9a-f]{7} claim\(gate-1\): take gate 1/);
     expect(text).toMatch(/pushes review\(gate-1\)\s+-> builder's session got: \[cc-ci-bot\] cc-ci: [0-9a-f]{7} review\(gate-1\): PASS looks good/);
@@ -44,5 +57,17 @@ describe("npm run demo", () => {
     expect(await exited).toBe(0);
     expect(existsSync(dataDir)).toBe(false);
     expect(await new Tmux({ socketName: socket }).hasSession("demo-builder")).toBe(false);
+  });
+
+  it("removes its tmux server and temp dir when stopped in the middle of its scenario", async () => {
+    const { child, exited, until } = startDemo();
+    const dataDir = (await until(/data in (\S+)$/))[1]!;
+    const socket = `cc-ci-bot-demo-${child.pid}`;
+    await until(/^\s+the builder pushes claim/);
+    expect(await new Tmux({ socketName: socket }).hasSession("demo-adversary")).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(await new Tmux({ socketName: socket }).hasSession("demo-adversary")).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { loadConfigOrExplain, parse, type Command } from "./command.ts";
 import { notifySystemd } from "./sd-notify.ts";
+import { onStopSignal } from "../util/stop-signal.ts";
 
 export const serve: Command = {
   name: "serve",
@@ -7,7 +8,7 @@ export const serve: Command = {
   help: `Usage: cc-ci-bot serve [--config FILE] [--no-dispatch]
 
 Serves POST /webhook, the dashboard, /api, /healthz, /readyz and /metrics on PORT
-(default 8787). Stops gracefully on SIGTERM or SIGINT.
+(default 8787). Stops gracefully on SIGTERM or SIGINT; a second one exits at once.
 
 Options:
   --config FILE    configuration file (default: CC_CI_BOT_CONFIG or ./cc-ci-bot.yaml)
@@ -22,12 +23,11 @@ Options:
     const bot = await startBot({ config, dispatch: !values["no-dispatch"] });
     const notifyFailed = (err: Error) => bot.log.warn({ err: err.message }, "could not notify systemd (systemd-notify)");
     const stopped = new Promise<void>((resolve) => {
-      const onSignal = (signal: string) => {
+      const onSignal = (signal: NodeJS.Signals) => {
         bot.log.info({ signal }, "stopping");
         void Promise.all([notifySystemd({ STOPPING: "1" }, notifyFailed), bot.stop()]).then(() => resolve());
       };
-      process.once("SIGTERM", () => onSignal("SIGTERM"));
-      process.once("SIGINT", () => onSignal("SIGINT"));
+      onStopSignal(onSignal);
     });
     await notifySystemd({ READY: "1", STATUS: `listening on port ${bot.port}` }, notifyFailed);
     await stopped;

@@ -14,6 +14,7 @@ import { Tmux } from "../supervisor/tmux.ts";
 import { LoopRepo } from "./loop-repo.ts";
 import { opencodeInstalled } from "../../test/support/opencode.ts";
 import { startOpencodeBuilder } from "./opencode-builder.ts";
+import { onStopSignal } from "../util/stop-signal.ts";
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -90,18 +91,30 @@ async function main(): Promise<number> {
   const loopRepo = withLoop ? new LoopRepo(join(dir, "loop")) : null;
   const agent = (role: string) => ({ tmux: `demo-${role}`, start: [process.execPath, new URL("./fake-agent.mjs", import.meta.url).pathname, join(dir, `${role}.log`)] });
 
-  const oc = withLoop && opts.agents === "opencode" ? await startOpencodeBuilder(dir) : null;
-  const builder = oc ? { backend: "opencode-server", title: "demo-builder", server: { url: oc.server.url } } : agent("builder");
-
+  let opencodeBuilder: Awaited<ReturnType<typeof startOpencodeBuilder>> | null = null;
   let bot: Bot | null = null;
-  const cleanup = async () => {
-    await bot?.stop();
-    await oc?.stop();
-    await emu.close();
-    if (withLoop) await tmux.killServer();
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let cleaned: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await bot?.stop();
+      await opencodeBuilder?.stop();
+      await emu.close();
+      if (withLoop) await tmux.killServer();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // Ctrl-C (or a kill) at any moment removes the tmux server and the temp dir; once the scenario
+  // has played, it is how the demo is stopped.
+  let waiting = false;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+  void signalled.then(async (signal) => {
+    if (waiting) return;
+    await cleanup().catch(() => undefined);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
   try {
+    const oc = withLoop && opts.agents === "opencode" ? await startOpencodeBuilder(dir) : null;
+    opencodeBuilder = oc;
+    const builder = oc ? { backend: "opencode-server", title: "demo-builder", server: { url: oc.server.url } } : agent("builder");
     const config = parseConfig({
       gitea: { url: emu.url, token: TOKEN },
       webhook: { secrets: [SECRET] },
@@ -145,10 +158,8 @@ async function main(): Promise<number> {
     return 0;
   }
   say("Press Ctrl-C to stop (removes the temp dir).");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
+  waiting = true;
+  await signalled;
   await cleanup();
   say("demo stopped, temp dir removed");
   return 0;
