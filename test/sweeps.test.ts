@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../src/clock.ts";
 import { GiteaEmulator } from "../src/emulator/index.ts";
@@ -89,7 +89,10 @@ async function world(): Promise<World> {
 /** What each recipe's runner does ("hold" waits for a release file with its exit code). */
 function behave(w: World, recipe: string, behaviour: string) {
   mkdirSync(w.ctl, { recursive: true });
-  writeFileSync(join(w.ctl, recipe.split("/")[1]!), behaviour);
+  // Whole or not at all: a runner starting now reads it.
+  const file = join(w.ctl, recipe.split("/")[1]!);
+  writeFileSync(`${file}.tmp`, behaviour);
+  renameSync(`${file}.tmp`, file);
 }
 
 function release(w: World, run: Run, code: number) {

@@ -79,9 +79,11 @@ switch (behaviour) {
   case "hold": {
     const t = setInterval(() => {
       const f = join(dir, "release");
-      if (!existsSync(f)) return;
+      // A test writes the file: it may be created and still empty when this looks.
+      const code = existsSync(f) ? readFileSync(f, "utf8").trim() : "";
+      if (code === "") return;
       clearInterval(t);
-      process.exit(Number(readFileSync(f, "utf8").trim() || "0"));
+      process.exit(Number(code));
     }, 20);
     break;
   }
