@@ -23,8 +23,8 @@ export interface TestmeDeps {
 }
 
 /**
- * `!testme` in a PR comment (SPEC §4): check who asked, acknowledge at once (eyes reaction,
- * pending status), and queue a run pinned to the PR head at the time of the comment. A run
+ * `!testme` in a PR comment (SPEC §4): check who asked, acknowledge at once (pending status,
+ * eyes reaction), and queue a run pinned to the PR head at the time of the comment. A run
  * already queued or running for that head is not started twice; the reply links it.
  *
  * Safe to run again for the same comment (after a crash or an outage): every effect is keyed
@@ -72,11 +72,14 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
         sha = pr.headSha;
         ref = pr.headRef;
       }
-      await d.outbox.enqueue(`eyes:${e.repo}:${e.commentId}`, lane, { op: "addReaction", owner, repo, commentId: e.commentId, reaction: "eyes" });
+      // The eyes go on the lane after the pending status: the status is what users and a stale
+      // GREEN on this SHA wait on, and on a real Gitea each write costs a round trip.
+      const eyes = () => d.outbox.enqueue(`eyes:${e.repo}:${e.commentId}`, lane, { op: "addReaction", owner, repo, commentId: e.commentId, reaction: "eyes" });
       const cap = d.config.testme.maxRunsPerPr;
       const mode = request.quick ? "quick" : "full";
       const decided = (await d.runStore.decision(triggerKey({ repo: e.repo, pr: e.number, commentId: e.commentId, sha, mode }))) !== null;
       if (cap > 0 && !decided && (await d.runStore.countForHead(e.repo, e.number, sha)) >= cap) {
+        await eyes();
         return void (await reply("cap", `this commit (\`${sha.slice(0, 7)}\`) has had its ${cap} run${cap === 1 ? "" : "s"}; push a new commit to test again.`));
       }
       const cloneUrl = e.cloneUrl ?? "";
@@ -90,6 +93,7 @@ export function createTestmeHandler(d: TestmeDeps): Handler {
         requestedBy: e.author,
         commentId: e.commentId,
       });
+      await eyes();
       if (!created) {
         await reply("coalesced", `a ${run.mode} run of \`${sha.slice(0, 7)}\` is already ${run.state}: ${d.runUrl(run.id)}`);
       }
