@@ -11,6 +11,7 @@ const RETRY_MS = 30_000;
 export class BotLogin {
   private login: string | null;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly d: { configured: string | undefined; gitea: Pick<GiteaPort, "currentUser">; log: Logger; onResolved: (login: string) => void }) {
     this.login = d.configured ?? null;
@@ -24,6 +25,7 @@ export class BotLogin {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -34,6 +36,8 @@ export class BotLogin {
       this.d.log.info({ botUser: this.login }, "bot account resolved from the token");
       this.d.onResolved(this.login);
     } catch (err) {
+      // Stopped while Gitea was being asked: no further try.
+      if (this.stopped) return;
       this.d.log.warn({ err }, "could not ask Gitea who the token belongs to; will try again in 30 s");
       this.timer = setTimeout(() => void this.resolve(), RETRY_MS);
       this.timer.unref();
