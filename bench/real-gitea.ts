@@ -151,7 +151,7 @@ await onEmulator();
 removeTempDirs();
 console.log(`real Gitea vs emulator: ${samples} samples each after one warm-up, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, Gitea ${version}`);
 for (const s of results) {
-  console.log(`${s.name.padEnd(66)} p50 ${quantile(s.ms, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(s.ms, 0.99).toFixed(0).padStart(5)} ms   max ${Math.max(...s.ms).toFixed(0).padStart(5)} ms`);
+  console.log(`${s.name.padEnd(72)} p50 ${quantile(s.ms, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(s.ms, 0.99).toFixed(0).padStart(5)} ms   max ${Math.max(...s.ms).toFixed(0).padStart(5)} ms`);
 }
 // Series 0-2 are the real Gitea's, 3-5 the emulator's, in the same order.
 const ratio = (i: number) => (quantile(results[i]!.ms, 0.5) / quantile(results[i + 3]!.ms, 0.5)).toFixed(1);
