@@ -94,6 +94,11 @@ export class GiteaApi {
     return { number: pr.number, sha: pr.head.sha };
   }
 
+  /** A plain issue (not a PR). */
+  async createIssue(repo: string, title: string): Promise<{ number: number }> {
+    return this.post(`/repos/${repo}/issues`, { title });
+  }
+
   async comment(repo: string, issue: number, body: string): Promise<{ id: number; created_at: string }> {
     return this.post(`/repos/${repo}/issues/${issue}/comments`, { body });
   }

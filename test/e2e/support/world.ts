@@ -48,8 +48,11 @@ export class World {
     return this.admin.user(this.users[role]);
   }
 
-  /** Users, the org, its repos (auto_init) with webhooks, and the bot's token. */
-  async create(repos: { recipes?: string[]; loops?: string[] }): Promise<void> {
+  /**
+   * Users, the org, its repos (auto_init) with webhooks, and the bot's token. `hookEvents`:
+   * the webhooks' events when not the README's three (push, pull request, PR comment).
+   */
+  async create(repos: { recipes?: string[]; loops?: string[]; hookEvents?: string[] }): Promise<void> {
     const name = (role: string) => `${role.slice(0, 5)}-${this.tag}`;
     this.users = {
       maintainer: await this.admin.createUser(name("maint"), PASSWORD),
@@ -62,7 +65,7 @@ export class World {
     this.port = await freePort();
     for (const r of [...(repos.recipes ?? []), ...(repos.loops ?? [])]) {
       await this.admin.createRepo(this.org, r);
-      this.hooks.set(r, await this.admin.createHook(this.repo(r), `http://127.0.0.1:${this.port}/webhook`, this.secret));
+      this.hooks.set(r, await this.admin.createHook(this.repo(r), `http://127.0.0.1:${this.port}/webhook`, this.secret, repos.hookEvents));
     }
     for (const r of [...(repos.recipes ?? []), ...(repos.loops ?? [])]) await this.admin.addCollaborator(this.repo(r), this.users.maintainer.user, "write");
     // The bot is a member of the trusted org (a team with write access: statuses, comments):
