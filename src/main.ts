@@ -1,5 +1,5 @@
 import { systemClock } from "./clock.ts";
-import { makeEnrolment, makeTestmeEnrolment } from "./config/enrolment.ts";
+import { makeEnrolment } from "./config/enrolment.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { makeRedactor } from "./redact.ts";
@@ -25,10 +25,7 @@ import { Supervisor } from "./supervisor/supervisor.ts";
 import { managedSessions } from "./supervisor/managed.ts";
 import { join } from "node:path";
 import { execa } from "execa";
-import { Executor } from "./runs/executor.ts";
-import { RunService } from "./runs/service.ts";
-import { SweepService } from "./runs/sweeps.ts";
-import { SweepSchedule } from "./runs/sweep-schedule.ts";
+import { wireRuns } from "./runs/wiring.ts";
 import { JobService } from "./jobs/service.ts";
 import { Pruner } from "./store/pruner.ts";
 import type { Bot, BotDeps, BotOptions } from "./bot-deps.ts";
@@ -83,24 +80,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   // Links in statuses and comments; until the server listens, the configured public URL.
   let publicBase = config.server.publicUrl?.replace(/\/+$/, "") ?? `http://127.0.0.1:${config.server.port}`;
   const runUrl = (id: number) => `${publicBase}/runs/${id}`;
-  const executor = new Executor(join(config.dataDir, "runs"));
-  const runs = new RunService({
-    runs: store.runs,
-    outbox,
-    executor,
-    config: {
-      statusContext: config.testme.statusContext,
-      command: config.testme.runner.command,
-      timeoutMs: config.testme.runner.timeoutMinutes * 60_000,
-      graceMs: config.testme.runner.graceSeconds * 1000,
-      capacity: config.testme.runner.capacity,
-    },
-    clock,
-    log: log.child({ component: "runs" }),
-    metrics,
-    runUrl,
-    redact,
-  });
+  const jobUrl = (id: number) => `${publicBase}/jobs/${id}`;
+  const sweepUrl = (id: number) => `${publicBase}/sweeps/${id}`;
   const supervisor = new Supervisor({
     sessions: managedSessions(config, phases),
     agents,
@@ -122,7 +103,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     stallIdleMs: config.supervisor.stallIdleSeconds * 1000,
     probe: async (argv) => (await execa(argv[0]!, argv.slice(1), { reject: false, timeout: 10_000 })).exitCode === 0,
   });
-  const jobUrl = (id: number) => `${publicBase}/jobs/${id}`;
   const jobs = new JobService({
     store: store.jobs,
     dir: join(config.dataDir, "jobs"),
@@ -132,22 +112,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     timeoutMs: Math.max(...Object.values(config.jobs).map((j) => j.timeoutMinutes), 1) * 60_000,
   });
   await jobs.recover();
-  const sweepUrl = (id: number) => `${publicBase}/sweeps/${id}`;
-  const sweeps = new SweepService({
-    config,
-    isTestmeRepo: makeTestmeEnrolment(config),
-    gitea,
-    runs,
-    store,
-    outbox,
-    executor,
-    clock,
-    log: log.child({ component: "sweeps" }),
-    metrics,
-    runUrl,
-    sweepUrl,
-  });
-  const sweepSchedule = new SweepSchedule({ schedules: config.testme.schedules, cursors: store.cursors, clock, log: log.child({ component: "sweeps" }), fire: (req) => sweeps.start(req) });
+  const { executor, runs, sweeps, sweepSchedule } = wireRuns(config, { store, outbox, gitea, clock, log, metrics, redact, runUrl, sweepUrl });
   const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 

@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config/schema.ts";
+import { makeTestmeEnrolment } from "../config/enrolment.ts";
+import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaOutbox } from "../gitea/outbox.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Redactor } from "../redact.ts";
+import type { Store } from "../store/index.ts";
+import { Executor } from "./executor.ts";
+import { RunService } from "./service.ts";
+import { SweepSchedule } from "./sweep-schedule.ts";
+import { SweepService } from "./sweeps.ts";
+
+/**
+ * Builds the test side: the executor of run dirs under `dataDir/runs`, the run queue, the
+ * sweeps over every enrolled recipe and their schedule.
+ */
+export function wireRuns(
+  config: Config,
+  d: { store: Store; outbox: GiteaOutbox; gitea: GiteaPort; clock: Clock; log: Logger; metrics: Metrics; redact: Redactor; runUrl: (id: number) => string; sweepUrl: (id: number) => string },
+): { executor: Executor; runs: RunService; sweeps: SweepService; sweepSchedule: SweepSchedule } {
+  const { store, outbox, clock, metrics, runUrl } = d;
+  const executor = new Executor(join(config.dataDir, "runs"));
+  const runner = config.testme.runner;
+  const runs = new RunService({
+    runs: store.runs,
+    outbox,
+    executor,
+    config: {
+      statusContext: config.testme.statusContext,
+      command: runner.command,
+      timeoutMs: runner.timeoutMinutes * 60_000,
+      graceMs: runner.graceSeconds * 1000,
+      capacity: runner.capacity,
+    },
+    clock,
+    log: d.log.child({ component: "runs" }),
+    metrics,
+    runUrl,
+    redact: d.redact,
+  });
+  const log = d.log.child({ component: "sweeps" });
+  const sweeps = new SweepService({ config, isTestmeRepo: makeTestmeEnrolment(config), gitea: d.gitea, runs, store, outbox, executor, clock, log, metrics, runUrl, sweepUrl: d.sweepUrl });
+  const sweepSchedule = new SweepSchedule({ schedules: config.testme.schedules, cursors: store.cursors, clock, log, fire: (req) => sweeps.start(req) });
+  return { executor, runs, sweeps, sweepSchedule };
+}
