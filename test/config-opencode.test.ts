@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from "../src/config/load.ts";
 
 const base = { gitea: { url: "https://git.example.org", token: "t" } };
 const loop = (sessions: Record<string, unknown>) => ({ ...base, loops: [{ name: "cc-ci", repo: "o/cc-ci", sessions }] });
+const job = (j: Record<string, unknown>) => ({ ...base, supervisor: { schedules: [{ name: "upgrader", cron: "0 3 * * 6", prompt: "/upgrade-all", ...j }] } });
 
 function problems(input: unknown): string[] {
   try {
@@ -29,7 +30,16 @@ describe("configuration of opencode-server sessions", () => {
     expect(c.loops[0]!.sessions.adversary).toMatchObject({ backend: "tmux", start: ["claude"] });
   });
 
+  it("a scheduled job may run on an opencode server too: its title is its name, its server the top-level one", () => {
+    const c = parseConfig({ ...job({ backend: "opencode-server", title: "cc-ci-upgrader" }), opencode: { url: "http://oc:4096" } });
+    expect(c.supervisor.schedules[0]).toMatchObject({ backend: "opencode-server", tmux: "cc-ci-upgrader", title: "cc-ci-upgrader", start: [], mode: "start" });
+    expect(parseConfig(job({ tmux: "cc-ci-upgrader", start: ["claude"] })).supervisor.schedules[0]).toMatchObject({ backend: "tmux", tmux: "cc-ci-upgrader", start: ["claude"] });
+  });
+
   it.each([
+    ["a job on an opencode server with no server anywhere", job({ backend: "opencode-server", title: "u" }), "supervisor.schedules.0.server: is required for the opencode-server backend"],
+    ["a tmux job without start", job({ tmux: "u" }), "supervisor.schedules.0.start: is required for the tmux backend"],
+    ["a tmux job without a session name", job({ start: ["claude"] }), "supervisor.schedules.0.tmux: is required"],
     ["no server anywhere", loop({ builder: { backend: "opencode-server", title: "b" } }), "loops.0.sessions.builder.server: is required for the opencode-server backend"],
     ["no title", loop({ builder: { backend: "opencode-server", server: { url: "http://x:1" } } }), "loops.0.sessions.builder.title: is required for the opencode-server backend"],
     ["a URL that is none", loop({ builder: { backend: "opencode-server", title: "b", server: { url: "nope" } } }), "loops.0.sessions.builder.server.url: must be the opencode server's base URL"],

@@ -64,7 +64,7 @@ const PHASES = [
   { id: "2", plan: "plan-phase2.md", status: "machine-docs/STATUS-2.md" },
 ];
 
-async function world(phases: unknown[] = [], url?: string): Promise<World> {
+async function world(phases: unknown[] = [], url?: string, schedules: unknown[] = []): Promise<World> {
   const dir = tempDir();
   const repo = new LoopRepo(dir);
   const tag = Math.random().toString(36).slice(2, 7);
@@ -83,6 +83,7 @@ async function world(phases: unknown[] = [], url?: string): Promise<World> {
       gitea: { url: emu.url },
       opencode: { url: url ?? server.url, ...(url ? { timeoutSeconds: 2 } : {}), passwordEnv: "CCCI_TEST_OPENCODE_PASSWORD" },
       loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { builder: session(builder), adversary: session(adversary) }, phases }],
+      supervisor: { schedules },
     },
   });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
@@ -119,6 +120,34 @@ const idle = (w: World, name: string) => waitFor(async () => (await w.bot.agents
 const asks = (reqs: ModelRequest[], text: string) => reqs.filter((r) => r.prompt === text);
 
 describe("loop sessions on an opencode server (real opencode, fake model)", () => {
+  it("a scheduled job on the opencode server: its slot starts a session with its title and prompt; a busy one is left alone", async () => {
+    const upgrader = `cc-ci-upgrader-${Math.random().toString(36).slice(2, 7)}`;
+    const prompt = "Run /upgrade-all over the recipes.";
+    const w = await world([], undefined, [{ name: "upgrader", cron: "0 3 * * 6", backend: "opencode-server", title: upgrader, prompt }]);
+    await startBoth(w);
+    // First sight of the schedule: its next slot is recorded, nothing starts.
+    expect(await w.actions(upgrader)).toEqual([]);
+    const slot = (await w.bot.store.supervisor.state(upgrader)).nextSlot!;
+    expect(new Date(slot).getUTCDay()).toBe(6);
+    model.once({ kind: "slow", text: "upgrading" });
+    w.clock.set(slot + 60 * S);
+    await w.bot.supervisor.tick();
+    expect(await w.actions(upgrader)).toEqual(["schedule"]);
+    // A new session of its own: the job's prompt is its first message.
+    const req = await waitFor(() => asks(w.since(), prompt)[0], "the job's prompt to reach the model", 30_000);
+    expect(req.userMessages).toEqual([prompt]);
+    await waitFor(async () => (await w.bot.agents.state(upgrader)).kind === "busy", "the job's turn to be running", 30_000);
+    // The next week's slot finds it still busy (mode start): left alone, no second prompt.
+    w.clock.set(slot + 7 * 24 * 3600 * S + 60 * S);
+    await w.bot.supervisor.tick();
+    expect(await w.actions(upgrader)).toEqual(["schedule", "schedule"]);
+    const [last] = await w.bot.store.supervisor.actions(1, upgrader);
+    expect(last!.detail).toMatch(/busy, left alone/);
+    model.release();
+    await idle(w, upgrader);
+    expect(asks(w.since(), prompt)).toHaveLength(1);
+  }, 90_000);
+
   it("starts absent sessions with their kickoff, and a claim ping reaches the model as the adversary's next prompt", async () => {
     const w = await world();
     await startBoth(w);

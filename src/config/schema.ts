@@ -21,27 +21,46 @@ const opencodeServer = z.object({
 });
 export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
 
-const session = z.object({
+/** Where an agent runs, for loop sessions and scheduled jobs alike. */
+const backendFields = {
   tmux: z.string().min(1).optional(),
-  cwd: z.string().min(1).optional(),
   start: argv.optional(),
-  prompt: z.string().optional(),
-  promptVia: z.enum(["argument", "typed"]).default("typed"),
-  profile,
   /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
   backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
   /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
   title: z.string().min(1).optional(),
   /** opencode-server: the server; default the top-level `opencode:` block. */
   server: opencodeServer.optional(),
-})
-  .superRefine((s, ctx) => {
-    if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
-    if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
-    if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
+};
+
+interface Backed {
+  backend: "tmux" | "opencode-server";
+  tmux?: string | undefined;
+  title?: string | undefined;
+  start?: string[] | undefined;
+}
+
+function checkBackend(s: Backed, ctx: z.RefinementCtx): void {
+  if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
+  if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
+  if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
+}
+
+/** The session's name (the key of pings, actions and the dashboard) stays `tmux`. */
+function nameBackend<T extends Backed>(s: T): T & { tmux: string; title: string; start: string[] } {
+  return { ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] };
+}
+
+const session = z
+  .object({
+    ...backendFields,
+    cwd: z.string().min(1).optional(),
+    prompt: z.string().optional(),
+    promptVia: z.enum(["argument", "typed"]).default("typed"),
+    profile,
   })
-  // The session's name (the key of pings, actions and the dashboard) stays `tmux`.
-  .transform((s) => ({ ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] }));
+  .superRefine(checkBackend)
+  .transform(nameBackend);
 
 const phase = z.object({
   id: z.string().min(1),
@@ -90,16 +109,18 @@ const cron = z.string().refine((c) => {
   }
 }, "must be a cron expression (minute hour day month weekday, UTC), e.g. \"0 3 * * 6\"");
 
-const schedule = z.object({
-  name: z.string().min(1),
-  cron,
-  tmux: z.string().min(1),
-  cwd: z.string().min(1).optional(),
-  start: argv,
-  prompt: z.string().optional(),
-  mode: z.enum(["start", "fresh"]).default("start"),
-  profile,
-});
+const schedule = z
+  .object({
+    ...backendFields,
+    name: z.string().min(1),
+    cron,
+    cwd: z.string().min(1).optional(),
+    prompt: z.string().optional(),
+    mode: z.enum(["start", "fresh"]).default("start"),
+    profile,
+  })
+  .superRefine(checkBackend)
+  .transform(nameBackend);
 
 export const configSchema = z.object({
   gitea: z.object({
@@ -231,17 +252,28 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** A loop session or a scheduled job: an agent the bot pings or starts, on either backend. */
+export interface AgentConfig extends Backed {
+  tmux: string;
+  title: string;
+  start: string[];
+  cwd?: string | undefined;
+  server?: OpencodeServerConfig | undefined;
+}
+
+/** Every agent the bot may start, with where it is in the file: loop sessions, then scheduled jobs. */
+export function agentConfigs(c: Pick<Config, "loops" | "supervisor">): Array<{ path: (string | number)[]; agent: AgentConfig }> {
+  return [
+    ...c.loops.flatMap((loop, i) => Object.entries(loop.sessions).map(([role, agent]) => ({ path: ["loops", i, "sessions", role], agent }))),
+    ...c.supervisor.schedules.map((agent, i) => ({ path: ["supervisor", "schedules", i], agent })),
+  ];
+}
+
 /** Each opencode-server session needs a server: its own `server:` or the top-level `opencode:`. */
-export function opencodeServerIssues(c: Pick<Config, "loops" | "opencode">): { path: (string | number)[]; message: string }[] {
-  const out: { path: (string | number)[]; message: string }[] = [];
-  c.loops.forEach((loop, i) => {
-    for (const [role, s] of Object.entries(loop.sessions)) {
-      if (s.backend === "opencode-server" && !s.server && !c.opencode) {
-        out.push({ path: ["loops", i, "sessions", role, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" });
-      }
-    }
-  });
-  return out;
+export function opencodeServerIssues(c: Pick<Config, "loops" | "supervisor" | "opencode">): { path: (string | number)[]; message: string }[] {
+  return agentConfigs(c)
+    .filter(({ agent }) => agent.backend === "opencode-server" && !agent.server && !c.opencode)
+    .map(({ path }) => ({ path: [...path, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" }));
 }
 export type LoopConfig = Config["loops"][number];
 export type SessionConfig = LoopConfig["sessions"][string];

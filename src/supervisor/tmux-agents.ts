@@ -10,6 +10,6 @@ export function tmuxAgents(config: Config, overrides: PatternOverrides): Map<str
   // Sessions on an opencode server are not tmux sessions.
   for (const loop of config.loops) for (const s of Object.values(loop.sessions)) if (s.backend === "tmux") add(s, s.promptVia);
   if (config.supervisor.orchestrator) add(config.supervisor.orchestrator, "typed");
-  for (const j of config.supervisor.schedules) add(j, "typed");
+  for (const j of config.supervisor.schedules) if (j.backend === "tmux") add(j, "typed");
   return out;
 }

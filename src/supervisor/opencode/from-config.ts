@@ -1,11 +1,11 @@
-import type { Config } from "../../config/schema.ts";
+import { agentConfigs, type Config } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { AgentSessions } from "../agent-sessions.ts";
 import { OpencodeClient } from "./client.ts";
 import { OpencodeSessions } from "./opencode-sessions.ts";
 
 export interface OpencodeAgents {
-  /** Session name → its backend, for every loop session with `backend: opencode-server`. */
+  /** Session name → its backend, for every loop session and scheduled job with `backend: opencode-server`. */
   sessions: Map<string, AgentSessions>;
   /** The servers' passwords, for the log redactor. */
   secrets: string[];
@@ -14,8 +14,8 @@ export interface OpencodeAgents {
 }
 
 /** The opencode servers' passwords (from the environment), so the log redactor hides them. */
-export function opencodePasswords(config: Pick<Config, "loops" | "opencode">, env: NodeJS.ProcessEnv): string[] {
-  const servers = [config.opencode, ...config.loops.flatMap((l) => Object.values(l.sessions).map((s) => s.server))];
+export function opencodePasswords(config: Pick<Config, "loops" | "supervisor" | "opencode">, env: NodeJS.ProcessEnv): string[] {
+  const servers = [config.opencode, ...agentConfigs(config).map(({ agent }) => agent.server)];
   return servers.flatMap((s) => (s?.passwordEnv && env[s.passwordEnv] ? [env[s.passwordEnv]!] : []));
 }
 
@@ -24,19 +24,17 @@ export function opencodePasswords(config: Pick<Config, "loops" | "opencode">, en
  * top-level `opencode:`), the password from the environment variable the config names, the
  * session's cwd as the opencode project directory, and its title.
  */
-export function opencodeAgents(config: Pick<Config, "loops" | "opencode">, env: NodeJS.ProcessEnv, log: Logger): OpencodeAgents {
+export function opencodeAgents(config: Pick<Config, "loops" | "supervisor" | "opencode">, env: NodeJS.ProcessEnv, log: Logger): OpencodeAgents {
   const out: OpencodeAgents = { sessions: new Map(), secrets: [], warnings: [] };
-  for (const loop of config.loops) {
-    for (const s of Object.values(loop.sessions)) {
-      if (s.backend !== "opencode-server") continue;
-      const server = s.server ?? config.opencode;
-      if (!server) continue; // refused by the config loader
-      const password = server.passwordEnv ? env[server.passwordEnv] : undefined;
-      if (server.passwordEnv && !password) out.warnings.push(`${server.passwordEnv} is not set: the opencode server at ${server.url} will be asked without a password`);
-      if (password) out.secrets.push(password);
-      const client = new OpencodeClient({ url: server.url, password, username: server.username, directory: s.cwd, timeoutMs: server.timeoutSeconds * 1000 });
-      out.sessions.set(s.tmux, new OpencodeSessions({ client, log: log.child({ backend: "opencode-server", session: s.tmux }), titles: new Map([[s.tmux, s.title]]) }));
-    }
+  for (const { agent: s } of agentConfigs(config)) {
+    if (s.backend !== "opencode-server") continue;
+    const server = s.server ?? config.opencode;
+    if (!server) continue; // refused by the config loader
+    const password = server.passwordEnv ? env[server.passwordEnv] : undefined;
+    if (server.passwordEnv && !password) out.warnings.push(`${server.passwordEnv} is not set: the opencode server at ${server.url} will be asked without a password`);
+    if (password) out.secrets.push(password);
+    const client = new OpencodeClient({ url: server.url, password, username: server.username, directory: s.cwd, timeoutMs: server.timeoutSeconds * 1000 });
+    out.sessions.set(s.tmux, new OpencodeSessions({ client, log: log.child({ backend: "opencode-server", session: s.tmux }), titles: new Map([[s.tmux, s.title]]) }));
   }
   return out;
 }
