@@ -1,19 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Writable } from "node:stream";
 import { BotLogin } from "../src/gitea/bot-login.ts";
-import { createLogger } from "../src/log.ts";
-import { makeRedactor } from "../src/redact.ts";
+import { captureLog } from "./support/log-capture.ts";
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(chunk.toString("utf8"));
-      cb();
-    },
-  });
-  return { log: createLogger("info", makeRedactor([]), stream), lines };
-}
+const capture = () => captureLog();
 
 /** A Gitea that fails the first `failures` currentUser calls, then answers "ci-bot". */
 function gitea(failures: number) {

@@ -1,27 +1,18 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createLogger, logStream, scrub } from "../src/log.ts";
 import { makeRedactor } from "../src/redact.ts";
 import { tempDir } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
+import { captureLog } from "./support/log-capture.ts";
 
 const SECRET = "s3cret-token-value";
 const redact = makeRedactor([SECRET]);
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { log: createLogger("info", redact, stream), lines };
-}
+const capture = () => captureLog(redact);
 
 describe("log redaction", () => {
   it.each([

@@ -21,10 +21,14 @@ const opencodeServer = z.object({
 });
 export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
 
-/** Where an agent runs, for loop sessions and scheduled jobs alike. */
-const backendFields = {
+/** An agent and where it runs, for loop sessions and scheduled jobs alike. */
+const agentFields = {
   tmux: z.string().min(1).optional(),
   start: argv.optional(),
+  cwd: z.string().min(1).optional(),
+  /** A loop session's kickoff after its phase preamble; a scheduled job's prompt. */
+  prompt: z.string().optional(),
+  profile,
   /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
   backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
   /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
@@ -52,13 +56,7 @@ function nameBackend<T extends Backed>(s: T): T & { tmux: string; title: string;
 }
 
 const session = z
-  .object({
-    ...backendFields,
-    cwd: z.string().min(1).optional(),
-    prompt: z.string().optional(),
-    promptVia: z.enum(["argument", "typed"]).default("typed"),
-    profile,
-  })
+  .object({ ...agentFields, promptVia: z.enum(["argument", "typed"]).default("typed") })
   .superRefine(checkBackend)
   .transform(nameBackend);
 
@@ -110,15 +108,7 @@ const cron = z.string().refine((c) => {
 }, "must be a cron expression (minute hour day month weekday, UTC), e.g. \"0 3 * * 6\"");
 
 const schedule = z
-  .object({
-    ...backendFields,
-    name: z.string().min(1),
-    cron,
-    cwd: z.string().min(1).optional(),
-    prompt: z.string().optional(),
-    mode: z.enum(["start", "fresh"]).default("start"),
-    profile,
-  })
+  .object({ ...agentFields, name: z.string().min(1), cron, mode: z.enum(["start", "fresh"]).default("start") })
   .superRefine(checkBackend)
   .transform(nameBackend);
 

@@ -78,13 +78,9 @@ export function repoJson(base: string, r: EmuRepo, openPrs: number) {
   };
 }
 
-export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, comments: number) {
-  const full = `${r.owner.login}/${r.name}`;
-  const repo = repoJson(base, r, openPrs);
+/** What Gitea's PR and issue objects both carry of an issue (a PR is an issue in Gitea). */
+function issueFields(base: string, p: Pick<EmuPull, "author" | "title" | "body" | "state">, comments: number) {
   return {
-    id: p.id,
-    url: `${base}/${full}/pulls/${p.number}`,
-    number: p.number,
     user: userJson(base, p.author),
     title: p.title,
     body: p.body,
@@ -95,6 +91,17 @@ export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, 
     state: p.state,
     is_locked: false,
     comments,
+  };
+}
+
+export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, comments: number) {
+  const full = `${r.owner.login}/${r.name}`;
+  const repo = repoJson(base, r, openPrs);
+  return {
+    id: p.id,
+    url: `${base}/${full}/pulls/${p.number}`,
+    number: p.number,
+    ...issueFields(base, p, comments),
     html_url: `${base}/${full}/pulls/${p.number}`,
     diff_url: `${base}/${full}/pulls/${p.number}.diff`,
     patch_url: `${base}/${full}/pulls/${p.number}.patch`,
@@ -139,19 +146,10 @@ export function issueJson(base: string, r: EmuRepo, p: Omit<EmuPull, "headRef" |
     url: `${base}/api/v1/repos/${full}/issues/${p.number}`,
     html_url: `${base}/${full}/${isPull ? "pulls" : "issues"}/${p.number}`,
     number: p.number,
-    user: userJson(base, p.author),
+    ...issueFields(base, p, comments),
     original_author: "",
     original_author_id: 0,
-    title: p.title,
-    body: p.body,
     ref: "",
-    labels: [],
-    milestone: null,
-    assignee: null,
-    assignees: null,
-    state: p.state,
-    is_locked: false,
-    comments,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
     closed_at: null,
