@@ -60,8 +60,12 @@ describe("tmux backend on the real opencode TUI", () => {
     backend = new TmuxSessions({ tmux, agents: new Map([[name, agent]]), clock: systemClock, log });
     store = openStore(join(tempDir(), "data"));
     await tmux.newSession(name, { argv: spec.argv, env: spec.env, cwd: spec.cwd });
-    await waitFor(async () => (await backend.state(name)).kind === "idle" && agent.profile.read(await tmux.capture(name), Date.now()).box === "", "the opencode TUI to draw its input box", 150_000);
+    await ready("the opencode TUI to draw its input box", 150_000);
   }, 180_000);
+
+  /** Idle with an empty input box: after a turn the TUI redraws for a while, and a submit then is refused for later. */
+  const ready = (what: string, timeoutMs: number) =>
+    waitFor(async () => (await backend.state(name)).kind === "idle" && agent.profile.read(await tmux.capture(name), Date.now()).box === "", what, timeoutMs);
 
   afterAll(async () => {
     await tmux.killServer();
@@ -95,8 +99,9 @@ describe("tmux backend on the real opencode TUI", () => {
     const swallowing = new TmuxSessions({ tmux: new ChainedTmux(socket), agents: new Map([[name, agent]]), clock: systemClock, log });
     const text = `review(gate-2): ${"please look at the new parser and its tests ".repeat(8)}END`;
     expect(text.length).toBeGreaterThan(300);
+    await ready("an empty input box", 90_000);
     const r = await swallowing.submit(name, text);
-    expect(r.taken).toBe(true);
+    expect(r).toMatchObject({ taken: true });
     expect(r.attempts).toBeGreaterThanOrEqual(2);
     await waitFor(() => model.prompts().some((p) => p.trim() === text), "the model to receive the long prompt", 90_000);
     await settled();
