@@ -4,6 +4,7 @@ import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/b
 import { postRaw, signedHeaders } from "./support/post.ts";
 import type { Handler } from "../src/handlers/handler.ts";
 import { waitFor } from "./support/wait.ts";
+import { Tmux } from "../src/supervisor/tmux.ts";
 
 describe("health, readiness, metrics and logs", () => {
   let bot: TestBot;
@@ -83,10 +84,11 @@ describe("health, readiness, metrics and logs", () => {
 describe("sessions API", () => {
   it("lists supervised sessions and pauses or resumes one only with the operator token", async () => {
     const token = "operator-token-0123456789";
+    const socket = `ccci-api-${process.pid}`;
     const bot = await startTestBot({
       supervise: false,
       handlers: () => [],
-      overrides: { server: { operatorToken: token }, supervisor: { tmuxSocket: `ccci-api-${process.pid}`, orchestrator: { tmux: "orch-api", start: ["true"] } } },
+      overrides: { server: { operatorToken: token }, supervisor: { tmuxSocket: socket, orchestrator: { tmux: "orch-api", start: ["true"] } } },
     });
     try {
       const post = (verb: string, auth?: string) =>
@@ -101,6 +103,7 @@ describe("sessions API", () => {
       expect(await (await fetch(`${bot.url}/metrics`)).text()).toContain('ccci_supervisor_actions_total{reason="resume"} 1');
     } finally {
       await bot.dispose();
+      await new Tmux({ socketName: socket }).killServer();
     }
   });
 

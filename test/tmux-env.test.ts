@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
 import { Tmux } from "../src/supervisor/tmux.ts";
 import { withoutSecrets } from "../src/util/child-env.ts";
 import { waitFor } from "./support/wait.ts";
@@ -23,5 +24,18 @@ describe("the environment agents get from a tmux server the bot starts", () => {
     expect(pane).not.toContain("gitea-token-1234567");
     expect(pane).not.toContain("webhook-secret-7654321");
     expect(pane).not.toContain("GITEA_TOKEN");
+  });
+});
+
+describe("a tmux server of the bot's own (-L)", () => {
+  it("leaves no socket file behind when killed (tmux itself leaves it)", async () => {
+    const name = `ccci-sock-${process.pid}-${Date.now()}`;
+    const tmux = new Tmux({ socketName: name });
+    await tmux.newSession("a", { argv: ["sleep", "60"] });
+    const socket = `${process.env.TMUX_TMPDIR || "/tmp"}/tmux-${process.getuid!()}/${name}`;
+    expect(existsSync(socket)).toBe(true);
+    await tmux.killServer();
+    expect(existsSync(socket)).toBe(false);
+    expect(await tmux.hasSession("a")).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
 
 export interface TmuxOptions {
@@ -76,8 +78,16 @@ export class Tmux {
     return r.ok ? r.stdout.replace(/\s+$/, "") : null;
   }
 
+  /** Ends the server; for a server of its own (-L), also its socket file, which tmux 3.3 leaves behind. */
   async killServer(): Promise<void> {
     await this.run(["kill-server"], true);
+    if (this.o.socketName) rmSync(this.socketPath(this.o.socketName), { force: true });
+  }
+
+  /** Where tmux puts a named server's socket: $TMUX_TMPDIR (else /tmp), tmux-<uid>/<name>. */
+  private socketPath(name: string): string {
+    const env = this.o.env ?? process.env;
+    return join(env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid?.() ?? 0}`, name);
   }
 
   private async run(args: string[], tolerate = false): Promise<{ ok: boolean; stdout: string }> {
