@@ -146,9 +146,14 @@ async function onEmulator(): Promise<void> {
   }
 }
 
-const version = await onRealGitea();
-await onEmulator();
-removeTempDirs();
+let version: string;
+try {
+  version = await onRealGitea();
+  await onEmulator();
+} finally {
+  // Also after a failure: the real Gitea's and the bot's temp dirs go with the bench.
+  removeTempDirs();
+}
 console.log(`real Gitea vs emulator: ${samples} samples each after one warm-up, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}, Gitea ${version}`);
 for (const s of results) {
   console.log(`${s.name.padEnd(72)} p50 ${quantile(s.ms, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(s.ms, 0.99).toFixed(0).padStart(5)} ms   max ${Math.max(...s.ms).toFixed(0).padStart(5)} ms`);
