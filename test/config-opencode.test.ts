@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/config/load.ts";
+import { parseConfig } from "../src/config/load.ts";
+import { configProblems } from "./support/config-problems.ts";
 
 const base = { gitea: { url: "https://git.example.org", token: "t" } };
 const loop = (sessions: Record<string, unknown>) => ({ ...base, loops: [{ name: "cc-ci", repo: "o/cc-ci", sessions }] });
 const job = (j: Record<string, unknown>) => ({ ...base, supervisor: { schedules: [{ name: "upgrader", cron: "0 3 * * 6", prompt: "/upgrade-all", ...j }] } });
 
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
+const problems = (input: unknown) => configProblems(() => parseConfig(input));
 
 describe("configuration of opencode-server sessions", () => {
   it("a session on an opencode server needs no tmux name or start command; its title is its name", () => {

@@ -3,9 +3,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../src/config/load.ts";
+import { loadConfig } from "../src/config/load.ts";
 import { makeEnrolment } from "../src/config/enrolment.ts";
 import { tempDir } from "./support/bot.ts";
+import { configProblems } from "./support/config-problems.ts";
 import { BIN, cleanEnv } from "./support/child-bot.ts";
 
 const run = promisify(execFile);
@@ -16,15 +17,7 @@ function file(yaml: string): string {
   return path;
 }
 
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
+const problems = configProblems;
 
 describe("configuration", () => {
   it("reads the file, fills defaults, and lets the environment win", () => {
