@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../src/clock.ts";
 import { GiteaEmulator } from "../src/emulator/index.ts";
@@ -11,6 +11,7 @@ import { createLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Run } from "../src/store/runs.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { removeDir } from "./support/temp.ts";
 import { replyText } from "./support/replies.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -80,8 +81,8 @@ async function world(): Promise<World> {
   cleanups.push(async () => {
     for (const r of await w.bot.store.runs.recent(50).catch(() => [])) if (r.state !== "finished") release(w, r, 0);
     await w.bot.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(ctl, { recursive: true, force: true });
+    removeDir(dataDir);
+    removeDir(ctl);
   });
   return w;
 }

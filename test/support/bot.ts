@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
@@ -7,7 +6,7 @@ import { startBot, type Bot, type BotOptions } from "../../src/main.ts";
 export const TEST_SECRET = "test-webhook-secret";
 export const TEST_TOKEN = "test-gitea-token-0123456789";
 
-import { tempDir } from "./temp.ts";
+import { removeDir, tempDir } from "./temp.ts";
 
 export { tempDir };
 
@@ -53,7 +52,7 @@ export async function startTestBot(options: Partial<BotOptions> & { overrides?: 
     logs,
     async dispose() {
       await bot.stop();
-      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) removeDir(dataDir);
     },
   });
 }

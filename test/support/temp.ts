@@ -11,6 +11,15 @@ export function tempDir(prefix = "ccci-test-"): string {
   return dir;
 }
 
+/**
+ * Removes a directory a test made. A run outlives the bot that started it (by design), so its
+ * wrapper may still write into its run dir while the dir is removed (ENOTEMPTY): try again; the
+ * wrapper and the runner end once their dir is gone.
+ */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+}
+
 export function removeTempDirs(): void {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of created.splice(0)) removeDir(dir);
 }
