@@ -13,11 +13,20 @@ export function tempDir(prefix = "ccci-test-"): string {
 
 /**
  * Removes a directory a test made. A run outlives the bot that started it (by design), so its
- * wrapper may still write into its run dir while the dir is removed (ENOTEMPTY): try again; the
- * wrapper and the runner end once their dir is gone.
+ * wrapper and runner may still write into its run dir while the dir is removed (ENOTEMPTY):
+ * start over after a moment; they end once their dir is gone (the runner looks every 200 ms).
+ * (rmSync's own maxRetries only retries the last rmdir, never a file written meanwhile.)
  */
 export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOTEMPTY" || attempt === 100) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
 }
 
 export function removeTempDirs(): void {
