@@ -67,6 +67,29 @@ describe("tmux backend on the real opencode TUI", () => {
   const ready = (what: string, timeoutMs: number) =>
     waitFor(async () => (await backend.state(name)).kind === "idle" && agent.profile.read(await tmux.capture(name), Date.now()).box === "", what, timeoutMs);
 
+  /**
+   * Submits as the messenger does: a submit put off for later (nothing typed: the session busy, or
+   * no input box on the screen) is tried again. The screen can read idle before a turn shows as
+   * busy: on a fresh session's first prompt opencode 1.18.33 emptied the box, drew no box for
+   * 0.1-1.4 s, and once (1 probe in 4) drew the session view with an empty box and no
+   * `esc interrupt` for 0.7 s before the turn began. Each refusal is kept, with its screen, for
+   * the failure message.
+   */
+  const submitLikeTheMessenger = async (sessions: TmuxSessions, text: string) => {
+    const refused: string[] = [];
+    const r = await waitFor(
+      async () => {
+        const r = await sessions.submit(name, text);
+        if (r.taken || !r.later) return r;
+        refused.push(`${r.detail}:\n${await tmux.capture(name)}`);
+        return null;
+      },
+      "the backend to take the text or fail",
+      90_000,
+    );
+    return { r, refused: refused.join("\n---\n") };
+  };
+
   afterAll(async () => {
     await tmux.killServer();
     // Killed with its tmux server, the TUI still writes its database on the way out: wait, so
@@ -77,7 +100,20 @@ describe("tmux backend on the real opencode TUI", () => {
     await model?.stop();
   });
 
-  const settled = () => waitFor(async () => (await backend.state(name)).kind === "idle" && !model.holding, "the turn to end", 90_000);
+  /**
+   * The turn's reply on the screen and the session idle. Neither the model having the prompt (the
+   * title request carries it too, and may come before the turn shows as busy) nor an idle screen
+   * without a reply is the end of the turn.
+   */
+  const settled = () =>
+    waitFor(
+      async () => {
+        const s = await backend.state(name);
+        return s.kind === "idle" && s.lastReply !== null && !model.holding;
+      },
+      "the turn to end",
+      90_000,
+    );
 
   it("delivers a ping: typed, Enter as its own command, the model gets it as the session's next prompt", async () => {
     expect(agent.profile.name).toBe("opencode");
@@ -100,8 +136,8 @@ describe("tmux backend on the real opencode TUI", () => {
     const text = `review(gate-2): ${"please look at the new parser and its tests ".repeat(8)}END`;
     expect(text.length).toBeGreaterThan(300);
     await ready("an empty input box", 90_000);
-    const r = await swallowing.submit(name, text);
-    expect(r).toMatchObject({ taken: true });
+    const { r, refused } = await submitLikeTheMessenger(swallowing, text);
+    expect(r, JSON.stringify(r) + refused).toMatchObject({ taken: true });
     expect(r.attempts).toBeGreaterThanOrEqual(2);
     await waitFor(() => model.prompts().some((p) => p.trim() === text), "the model to receive the long prompt", 90_000);
     await settled();
