@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { configSchema, opencodeServerIssues, type Config } from "./schema.ts";
+import { opencodeServerIssues } from "./agent-schema.ts";
+import { configSchema, type Config } from "./schema.ts";
 
 export const DEFAULT_CONFIG_PATH = "./cc-ci-bot.yaml";
 

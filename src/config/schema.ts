@@ -1,59 +1,11 @@
 import { z } from "zod";
 import { Cron } from "croner";
+import { agentFields, argv, checkBackend, nameBackend, opencodeServer, profile } from "./agent-schema.ts";
 
 // The configuration contract (SPEC §10). Every key has a default except the Gitea
 // connection, so a minimal file (or only environment variables) is enough to serve.
 
-const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
 const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
-
-/** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
-const profile = z.enum(["claude-code", "opencode", "generic"]).optional();
-
-/** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
-const opencodeServer = z.object({
-  url: z.url("must be the opencode server's base URL, e.g. http://127.0.0.1:4096").transform((u) => u.replace(/\/+$/, "")),
-  /** The environment variable holding its OPENCODE_SERVER_PASSWORD (never the password itself). */
-  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must name an environment variable, e.g. OPENCODE_SERVER_PASSWORD").optional(),
-  /** The server's OPENCODE_SERVER_USERNAME; opencode's default is "opencode". */
-  username: z.string().min(1).optional(),
-  timeoutSeconds: z.number().positive().max(300).default(10),
-});
-export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
-
-/** An agent and where it runs, for loop sessions and scheduled jobs alike. */
-const agentFields = {
-  tmux: z.string().min(1).optional(),
-  start: argv.optional(),
-  cwd: z.string().min(1).optional(),
-  /** A loop session's kickoff after its phase preamble; a scheduled job's prompt. */
-  prompt: z.string().optional(),
-  profile,
-  /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
-  backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
-  /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
-  title: z.string().min(1).optional(),
-  /** opencode-server: the server; default the top-level `opencode:` block. */
-  server: opencodeServer.optional(),
-};
-
-interface Backed {
-  backend: "tmux" | "opencode-server";
-  tmux?: string | undefined;
-  title?: string | undefined;
-  start?: string[] | undefined;
-}
-
-function checkBackend(s: Backed, ctx: z.RefinementCtx): void {
-  if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
-  if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
-  if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
-}
-
-/** The session's name (the key of pings, actions and the dashboard) stays `tmux`. */
-function nameBackend<T extends Backed>(s: T): T & { tmux: string; title: string; start: string[] } {
-  return { ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] };
-}
 
 const session = z
   .object({ ...agentFields, promptVia: z.enum(["argument", "typed"]).default("typed") })
@@ -242,29 +194,6 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** A loop session or a scheduled job: an agent the bot pings or starts, on either backend. */
-export interface AgentConfig extends Backed {
-  tmux: string;
-  title: string;
-  start: string[];
-  cwd?: string | undefined;
-  server?: OpencodeServerConfig | undefined;
-}
-
-/** Every agent the bot may start, with where it is in the file: loop sessions, then scheduled jobs. */
-export function agentConfigs(c: Pick<Config, "loops" | "supervisor">): Array<{ path: (string | number)[]; agent: AgentConfig }> {
-  return [
-    ...c.loops.flatMap((loop, i) => Object.entries(loop.sessions).map(([role, agent]) => ({ path: ["loops", i, "sessions", role], agent }))),
-    ...c.supervisor.schedules.map((agent, i) => ({ path: ["supervisor", "schedules", i], agent })),
-  ];
-}
-
-/** Each opencode-server session needs a server: its own `server:` or the top-level `opencode:`. */
-export function opencodeServerIssues(c: Pick<Config, "loops" | "supervisor" | "opencode">): { path: (string | number)[]; message: string }[] {
-  return agentConfigs(c)
-    .filter(({ agent }) => agent.backend === "opencode-server" && !agent.server && !c.opencode)
-    .map(({ path }) => ({ path: [...path, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" }));
-}
 export type LoopConfig = Config["loops"][number];
 export type SessionConfig = LoopConfig["sessions"][string];
 export type PhaseConfig = LoopConfig["phases"][number];

@@ -1,4 +1,5 @@
-import { agentConfigs, type Config } from "../../config/schema.ts";
+import { agentConfigs } from "../../config/agent-schema.ts";
+import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log.ts";
 import type { AgentSessions } from "../agent-sessions.ts";
 import { OpencodeClient } from "./client.ts";
