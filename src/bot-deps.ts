@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { DestinationStream } from "pino";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config/schema.ts";
-import type { GiteaPort } from "./gitea/client.ts";
+import type { GiteaPort } from "./gitea/port.ts";
 import type { GiteaOutbox } from "./gitea/outbox.ts";
 import type { CatchUp } from "./handlers/catch-up.ts";
 import type { Dispatcher } from "./handlers/dispatcher.ts";

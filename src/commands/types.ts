@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { Phases } from "../handlers/phases.ts";
 import type { JobService } from "../jobs/service.ts";
 import type { Logger } from "../log.ts";

@@ -1,4 +1,4 @@
-import type { GiteaPort } from "./client.ts";
+import type { GiteaPort } from "./port.ts";
 import type { GiteaWrite } from "./outbox.ts";
 
 /** The hidden line that makes a reply findable again: its outbox key. */

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.ts";
-import type { GiteaPort } from "./client.ts";
+import type { GiteaPort } from "./port.ts";
 
 const RETRY_MS = 30_000;
 

@@ -1,5 +1,5 @@
 import type { Logger } from "../log.ts";
-import type { GiteaPort } from "./client.ts";
+import type { GiteaPort } from "./port.ts";
 
 /**
  * Gitea shows private org membership only to members of the org: to anyone else

@@ -4,7 +4,7 @@ import type { Metrics } from "../metrics.ts";
 import type { OutboxItem, OutboxStore } from "../store/outbox.ts";
 import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
-import { GiteaError, type GiteaPort, type StatusState } from "./client.ts";
+import { GiteaError, type GiteaPort, type StatusState } from "./port.ts";
 import { alreadyMade, replyMarker } from "./already-made.ts";
 
 /** Every write the bot makes to Gitea, as stored in the outbox. */

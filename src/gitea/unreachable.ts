@@ -1,4 +1,4 @@
-import { GiteaError } from "./client.ts";
+import { GiteaError } from "./port.ts";
 
 /**
  * Whether an error means Gitea could not be reached — no answer, a timeout, a 5xx, a 429 —

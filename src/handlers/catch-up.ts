@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import { makeTestmeEnrolment } from "../config/enrolment.ts";
 import type { Mirrors } from "../git/mirrors.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
 import { CommentSweep } from "./comment-sweep.ts";

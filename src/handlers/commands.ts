@@ -2,7 +2,7 @@ import type { Clock } from "../clock.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { parseCommands } from "../commands/parse.ts";
 import { TIER_RANK, type CommandDeps, type CommandDef, type Tier } from "../commands/types.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import { prLane } from "../runs/lanes.ts";
 import type { CommentEvent } from "../webhooks/events.ts";

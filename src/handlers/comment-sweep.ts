@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import { singleFlight } from "../util/single-flight.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
 import type { CommentEvent } from "../webhooks/events.ts";

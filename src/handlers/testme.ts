@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import type { RunService } from "../runs/service.ts";
 import { prLane, triggerKey } from "../runs/lanes.ts";

@@ -1,4 +1,4 @@
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import { giteaUnreachable } from "../gitea/unreachable.ts";
 
 export interface TrustConfig {

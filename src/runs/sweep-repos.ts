@@ -1,4 +1,4 @@
-import { GiteaError, type GiteaPort } from "../gitea/client.ts";
+import { GiteaError, type GiteaPort } from "../gitea/port.ts";
 import type { Logger } from "../log.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import { globToRegExp } from "../config/enrolment.ts";
-import type { GiteaPort } from "../gitea/client.ts";
+import type { GiteaPort } from "../gitea/port.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
