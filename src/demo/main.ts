@@ -14,7 +14,7 @@ import { Tmux } from "../supervisor/tmux.ts";
 import { LoopRepo } from "./loop-repo.ts";
 import { opencodeInstalled } from "../../test/support/opencode.ts";
 import { startOpencodeBuilder } from "./opencode-builder.ts";
-import { onStopSignal } from "../util/stop-signal.ts";
+import { onStopSignal, signalExitCode } from "../util/stop-signal.ts";
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -109,7 +109,7 @@ async function main(): Promise<number> {
   void signalled.then(async (signal) => {
     if (waiting) return;
     await cleanup().catch(() => undefined);
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    process.exit(signalExitCode(signal));
   });
   try {
     const oc = withLoop && opts.agents === "opencode" ? await startOpencodeBuilder(dir) : null;

@@ -9,7 +9,7 @@
 export function onStopSignal(onStop: (signal: NodeJS.Signals) => void): () => void {
   let stopping = false;
   const listener = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+    if (stopping) process.exit(signalExitCode(signal));
     stopping = true;
     onStop(signal);
   };
@@ -19,4 +19,9 @@ export function onStopSignal(onStop: (signal: NodeJS.Signals) => void): () => vo
     process.off("SIGTERM", listener);
     process.off("SIGINT", listener);
   };
+}
+
+/** The exit status of a process ended by a stop signal: 128 + its number (130, 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (signal === "SIGINT" ? 2 : 15);
 }
