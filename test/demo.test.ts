@@ -1,34 +1,13 @@
-import { describe, expect, it, onTestFinished } from "vitest";
-import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { cleanEnv } from "./support/child-bot.ts";
+import { spawnScript } from "./support/child-lines.ts";
 import { Tmux } from "../src/supervisor/tmux.ts";
 
 const DEMO = new URL("../src/demo/main.ts", import.meta.url).pathname;
 
-/** Starts the demo; `until` resolves with the first line matching `re` (a demo that exits first fails it). */
-function startDemo() {
-  const child = spawn(process.execPath, ["--import", "tsx", DEMO, "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] });
-  // SIGTERM lets the demo remove its tmux server and temp dir even when the test failed.
-  onTestFinished(() => void child.kill("SIGTERM"));
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const out: string[] = [];
-  const waiters: Array<{ re: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    out.push(line);
-    for (const w of waiters) {
-      const m = w.re.exec(line);
-      if (m) w.resolve(m);
-    }
-  });
-  const until = (re: RegExp) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      waiters.push({ re, resolve });
-      void exited.then((code) => reject(new Error(`demo exited with ${code} before ${re}:\n${out.join("\n")}`)));
-    });
-  return { child, exited, out, until };
-}
+/** Starts the demo; SIGTERM after the test lets it remove its tmux server and temp dir even when the test failed. */
+const startDemo = () => spawnScript(DEMO, ["--port", "0"], { env: cleanEnv(), killWith: "SIGTERM" });
 
 describe("npm run demo", () => {
   it("plays its scenario, answers on its port, and cleans up on Ctrl-C", async () => {
@@ -54,7 +33,7 @@ describe("npm run demo", () => {
     const dataDir = /data in (\S+)/.exec(text)![1]!;
     expect(existsSync(dataDir)).toBe(true);
     child.kill("SIGINT");
-    expect(await exited).toBe(0);
+    expect((await exited).code).toBe(0);
     expect(existsSync(dataDir)).toBe(false);
     expect(await new Tmux({ socketName: socket }).hasSession("demo-builder")).toBe(false);
   });
@@ -66,7 +45,7 @@ describe("npm run demo", () => {
     await until(/^\s+the builder pushes claim/);
     expect(await new Tmux({ socketName: socket }).hasSession("demo-adversary")).toBe(true);
     child.kill("SIGTERM");
-    expect(await exited).toBe(143);
+    expect((await exited).code).toBe(143);
     expect(existsSync(dataDir)).toBe(false);
     expect(await new Tmux({ socketName: socket }).hasSession("demo-adversary")).toBe(false);
   });

@@ -1,21 +1,12 @@
-import { describe, expect, it, onTestFinished } from "vitest";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { spawnScript } from "./support/child-lines.ts";
 
 const CHILD = new URL("./support/stop-signal-child.mjs", import.meta.url).pathname;
 
+/** The child's stdout lines are exact: wait for one of them. */
 function start(...args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  onTestFinished(() => void child.kill("SIGKILL"));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
-  const lines: string[] = [];
-  const waiting = new Map<string, () => void>();
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    lines.push(line);
-    waiting.get(line)?.();
-  });
-  const line = (text: string) => (lines.includes(text) ? Promise.resolve() : new Promise<void>((r) => waiting.set(text, r)));
-  return { child, exited, line };
+  const p = spawnScript(CHILD, args, { killWith: "SIGKILL" });
+  return { ...p, line: (text: string) => p.until(new RegExp(`^${text}$`)) };
 }
 
 describe("onStopSignal", () => {
