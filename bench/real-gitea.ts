@@ -6,7 +6,8 @@
 //   - handoff: from `git push` of a claim to the ping submitted in the adversary's tmux pane,
 //     and the bot's own record of the same pings (`/api/pings`): from the push delivery's
 //     receipt to the ping submitted, the span SPEC §12's handoff target is about.
-// The real Gitea is the one GITEA_E2E_URL/GITEA_E2E_ADMIN name, else 1.15.11 from ../shared/gitea.
+// The real Gitea is the live suite's: a binary started on a free loopback port (GITEA_E2E_BIN)
+// or a running server (GITEA_E2E_URL + GITEA_E2E_ADMIN); with neither it says so in one line.
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { GiteaEmulator } from "../src/emulator/index.ts";
@@ -15,12 +16,16 @@ import { Agents } from "../test/support/agents.ts";
 import { spawnBot } from "../test/support/child-bot.ts";
 import { removeTempDirs, tempDir } from "../test/support/temp.ts";
 import { waitFor } from "../test/support/wait.ts";
-import { realGitea } from "../test/e2e/support/gitea-server.ts";
+import { giteaGiven, HOW_TO_GIVE_A_GITEA, realGitea } from "../test/e2e/support/gitea-server.ts";
 import { openPull, testmeSettings } from "../test/e2e/support/recipes.ts";
 import { World } from "../test/e2e/support/world.ts";
 import { writeBotConfig } from "./bot-config.ts";
 
 const { values } = parseArgs({ options: { samples: { type: "string", default: "20" } } });
+if (giteaGiven() === null) {
+  console.error(`bench:real-gitea needs a real Gitea: ${HOW_TO_GIVE_A_GITEA}`);
+  process.exit(2);
+}
 const samples = Number(values.samples);
 if (!Number.isInteger(samples) || samples < 20) {
   console.error("--samples must be a whole number of at least 20");
