@@ -107,9 +107,9 @@ export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, 
     patch_url: `${base}/${full}/pulls/${p.number}.patch`,
     mergeable: true,
     merged: p.merged,
-    merged_at: null,
-    merge_commit_sha: null,
-    merged_by: null,
+    merged_at: p.mergedAt ?? null,
+    merge_commit_sha: p.mergeCommitSha ?? null,
+    merged_by: p.mergedBy ? userJson(base, p.mergedBy) : null,
     base: { label: p.baseRef, ref: p.baseRef, sha: p.baseSha, repo_id: r.id, repo },
     head: { label: p.headRef, ref: p.headRef, sha: p.headSha, repo_id: r.id, repo },
     merge_base: p.baseSha,
@@ -120,8 +120,9 @@ export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, 
   };
 }
 
-export function commentJson(base: string, r: EmuRepo, c: EmuComment, isPull: boolean) {
+export function commentJson(base: string, r: EmuRepo, c: EmuComment) {
   const full = `${r.owner.login}/${r.name}`;
+  const isPull = c.onPull;
   const kind = isPull ? "pulls" : "issues";
   return {
     id: c.id,
@@ -154,7 +155,7 @@ export function issueJson(base: string, r: EmuRepo, p: Omit<EmuPull, "headRef" |
     updated_at: p.updatedAt,
     closed_at: null,
     due_date: null,
-    pull_request: isPull ? { merged: p.merged, merged_at: null } : null,
+    pull_request: isPull ? { merged: p.merged, merged_at: p.mergedAt ?? null } : null,
     repository: { id: r.id, name: r.name, owner: r.owner.login, full_name: full },
   };
 }

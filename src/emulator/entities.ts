@@ -21,6 +21,10 @@ export interface EmuPull {
   body: string;
   state: "open" | "closed";
   merged: boolean;
+  /** Set when merged: when, by whom, and the merge commit. */
+  mergedAt?: string;
+  mergedBy?: EmuUser;
+  mergeCommitSha?: string;
   author: EmuUser;
   headRef: string;
   headSha: string;
@@ -33,6 +37,8 @@ export interface EmuPull {
 export interface EmuComment {
   id: number;
   issue: number;
+  /** Whether the issue it is on is a PR (Gitea shapes the comment's links by that). */
+  onPull: boolean;
   author: EmuUser;
   body: string;
   createdAt: string;

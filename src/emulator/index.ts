@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApi } from "./api.ts";
-import { issueCommentPayload, pullRequestPayload, pushPayload } from "./payloads.ts";
+import { deletePayload, issueCommentPayload, pullRequestPayload, pushPayload } from "./payloads.ts";
 import type { EmuCommit, EmuPull } from "./entities.ts";
 import { sendDelivery, type Flavour, type SentDelivery } from "./sender.ts";
 import { EmulatorState, type RepoState } from "./state.ts";
@@ -10,7 +10,7 @@ import { EmulatorState, type RepoState } from "./state.ts";
 export { EmulatorState } from "./state.ts";
 export type { Flavour, SentDelivery } from "./sender.ts";
 
-export type HookEvent = "push" | "pull_request" | "issue_comment";
+export type HookEvent = "push" | "pull_request" | "issue_comment" | "delete";
 
 export interface Hook {
   url: string;
@@ -60,10 +60,10 @@ export class GiteaEmulator {
     const app = createApi({
       state: this.state,
       base: () => this.baseUrl,
-      hasPermissionEndpoint: this.modern,
-      onCommentCreated: (r, issue, id) => {
+      flavour: this.flavour,
+      onComment: (r, id, action) => {
         const comment = r.comments.find((c) => c.id === id)!;
-        this.background.push(this.deliverComment(r, issue, comment.id, "created", comment.author.login));
+        this.background.push(this.deliverComment(r, comment.id, action, comment.author.login));
       },
     });
     await new Promise<void>((resolve) => {
@@ -90,7 +90,7 @@ export class GiteaEmulator {
     const at = this.state.timestamp();
     const pull: EmuPull = {
       id: this.state.id(),
-      number: r.pulls.size + r.issues.length + 1,
+      number: this.state.nextIssueNumber(r),
       title: p.title ?? `Change ${p.headRef}`,
       body: "",
       state: "open",
@@ -118,20 +118,58 @@ export class GiteaEmulator {
   }
 
   async closePull(fullName: string, number: number, by?: string) {
-    const r = this.state.repo(fullName);
-    const pull = this.pull(r, number);
-    pull.state = "closed";
-    pull.updatedAt = this.state.timestamp();
-    return this.deliverPull(r, pull, "closed", "pull_request", by ?? pull.author.login);
+    return this.changePull(fullName, number, "closed", by, (p) => (p.state = "closed"));
   }
 
-  /** A user comments on a PR: the comment is stored and `issue_comment` / `created` delivered. */
+  async reopenPull(fullName: string, number: number, by?: string) {
+    return this.changePull(fullName, number, "reopened", by, (p) => (p.state = "open"));
+  }
+
+  /** Merged: Gitea sends `closed` with `merged: true`, who merged it and the merge commit. */
+  async mergePull(fullName: string, number: number, by: string, mergeCommitSha: string) {
+    return this.changePull(fullName, number, "closed", by, (p) => {
+      Object.assign(p, { state: "closed", merged: true, mergedAt: this.state.timestamp(), mergedBy: this.state.user(by), mergeCommitSha });
+    });
+  }
+
+  /** Retitled: `edited`, with the old title under `changes`. */
+  async retitlePull(fullName: string, number: number, title: string, by?: string) {
+    const from = this.pull(this.state.repo(fullName), number).title;
+    return this.changePull(fullName, number, "edited", by, (p) => (p.title = title), { title: { from } });
+  }
+
+  /** A user comments on a PR or an issue: the comment is stored and `issue_comment` / `created` delivered. */
   async comment(fullName: string, number: number, author: string, body: string) {
     const r = this.state.repo(fullName);
-    this.pull(r, number);
+    if (!this.state.hasIssue(r, number)) throw new Error(`emulator: no issue or PR #${number}`);
     const comment = this.state.addComment(r, number, author, body);
-    const deliveries = await this.deliverComment(r, number, comment.id, "created", author);
+    const deliveries = await this.deliverComment(r, comment.id, "created", author);
     return { comment, deliveries };
+  }
+
+  /** A plain issue (not a PR), opened by `author`. */
+  openIssue(fullName: string, author: string, title: string, body = ""): number {
+    const r = this.state.repo(fullName);
+    const number = this.state.nextIssueNumber(r);
+    r.issues.push({ id: this.state.id(), number, title, body, author, createdAt: this.state.timestamp() });
+    return number;
+  }
+
+  /** A user deletes a comment: `issue_comment` / `deleted` with the comment as it was. */
+  async deleteComment(fullName: string, commentId: number, by: string) {
+    const r = this.state.repo(fullName);
+    const at = r.comments.findIndex((c) => c.id === commentId);
+    if (at < 0) throw new Error(`emulator: no comment ${commentId}`);
+    const deliveries = await this.deliverComment(r, commentId, "deleted", by);
+    r.comments.splice(at, 1);
+    return deliveries;
+  }
+
+  /** A branch deleted (`git push --delete`): Gitea sends only a `delete` event. */
+  async deleteBranch(fullName: string, branch: string, by: string) {
+    const r = this.state.repo(fullName);
+    r.branches.delete(branch);
+    return this.deliver("delete", "delete", deletePayload(this.baseUrl, r.repo, branch, "branch", this.state.user(by), this.state.openPrCount(r)));
   }
 
   async editComment(fullName: string, commentId: number, body: string) {
@@ -141,11 +179,11 @@ export class GiteaEmulator {
     const previous = comment.body;
     comment.body = body;
     comment.updatedAt = this.state.timestamp();
-    return this.deliverComment(r, comment.issue, commentId, "edited", comment.author.login, previous);
+    return this.deliverComment(r, commentId, "edited", comment.author.login, previous);
   }
 
   /** A push to a branch; `commits` oldest first (Gitea lists the newest 5). */
-  async push(fullName: string, p: { ref: string; before: string; after: string; commits: EmuCommit[]; pusher: string }) {
+  async push(fullName: string, p: { ref: string; before: string; after: string; commits: EmuCommit[]; pusher: string; headCommit?: EmuCommit }) {
     const r = this.state.repo(fullName);
     if (p.ref.startsWith("refs/heads/")) this.state.setBranch(fullName, p.after, p.ref.slice("refs/heads/".length));
     const payload = pushPayload(this.baseUrl, {
@@ -157,6 +195,7 @@ export class GiteaEmulator {
       pusher: this.state.user(p.pusher),
       openPrs: this.state.openPrCount(r),
       modern: this.modern,
+      ...(p.headCommit ? { headCommit: p.headCommit } : {}),
     });
     return this.deliver("push", "push", payload);
   }
@@ -181,17 +220,27 @@ export class GiteaEmulator {
     return pull;
   }
 
-  private deliverPull(r: RepoState, pull: EmuPull, action: string, eventType: string, sender: string) {
-    const payload = pullRequestPayload(this.baseUrl, action, r.repo, pull, this.state.user(sender), this.state.openPrCount(r), this.state.commentCount(r, pull.number));
+  private changePull(fullName: string, number: number, action: string, by: string | undefined, change: (p: EmuPull) => void, changes?: unknown) {
+    const r = this.state.repo(fullName);
+    const pull = this.pull(r, number);
+    change(pull);
+    pull.updatedAt = this.state.timestamp();
+    return this.deliverPull(r, pull, action, "pull_request", by ?? pull.author.login, changes);
+  }
+
+  private deliverPull(r: RepoState, pull: EmuPull, action: string, eventType: string, sender: string, changes?: unknown) {
+    const payload = pullRequestPayload(this.baseUrl, action, r.repo, pull, this.state.user(sender), this.state.openPrCount(r), this.state.commentCount(r, pull.number), changes);
     return this.deliver("pull_request", eventType, payload);
   }
 
-  private deliverComment(r: RepoState, issue: number, commentId: number, action: "created" | "edited", sender: string, previousBody?: string) {
+  private deliverComment(r: RepoState, commentId: number, action: "created" | "edited" | "deleted", sender: string, previousBody?: string) {
     const comment = r.comments.find((c) => c.id === commentId)!;
+    const issue = comment.issue;
+    const plain = r.issues.find((i) => i.number === issue);
     const payload = issueCommentPayload(this.baseUrl, {
       action,
       repo: r.repo,
-      pull: this.pull(r, issue),
+      issue: plain ? { ...plain, author: this.state.user(plain.author), state: "open", updatedAt: plain.createdAt } : this.pull(r, issue),
       comment,
       sender: this.state.user(sender),
       openPrs: this.state.openPrCount(r),
@@ -199,6 +248,6 @@ export class GiteaEmulator {
       ...(previousBody !== undefined ? { previousBody } : {}),
       modern: this.modern,
     });
-    return this.deliver("issue_comment", "pull_request_comment", payload);
+    return this.deliver("issue_comment", plain ? "issue_comment" : "pull_request_comment", payload);
   }
 }

@@ -65,7 +65,11 @@ export interface Fault {
 export class EmulatorState {
   readonly users = new Map<string, EmuUser>();
   readonly tokens = new Map<string, string>();
+  /** login -> password, for HTTP basic auth (users without one cannot log in that way). */
+  readonly passwords = new Map<string, string>();
   readonly orgMembers = new Map<string, Set<string>>();
+  /** Members who made their membership public (what outsiders may see). */
+  readonly publicMembers = new Map<string, Set<string>>();
   readonly repos = new Map<string, RepoState>();
   readonly calls: RecordedCall[] = [];
   readonly faults: Fault[] = [];
@@ -96,14 +100,28 @@ export class EmulatorState {
     return u;
   }
 
-  addOrg(org: string, members: string[] = []): void {
+  addOrg(org: string, members: string[] = [], publicMembers: string[] = []): void {
     this.addUser(org);
     const set = this.orgMembers.get(org.toLowerCase()) ?? new Set<string>();
-    for (const m of members) {
+    const shown = this.publicMembers.get(org.toLowerCase()) ?? new Set<string>();
+    for (const m of [...members, ...publicMembers]) {
       this.addUser(m);
       set.add(m.toLowerCase());
     }
+    for (const m of publicMembers) shown.add(m.toLowerCase());
     this.orgMembers.set(org.toLowerCase(), set);
+    this.publicMembers.set(org.toLowerCase(), shown);
+  }
+
+  /** The user a request's Authorization header names: a known token or basic auth; else null (anonymous). */
+  authenticate(authorization: string): string | null {
+    const basic = /^basic\s+(.+)$/i.exec(authorization);
+    if (basic) {
+      const [login, ...rest] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
+      const password = this.passwords.get((login ?? "").toLowerCase());
+      return password !== undefined && password === rest.join(":") ? this.user(login!).login : null;
+    }
+    return this.tokens.get(authorization.replace(/^(token|bearer)\s+/i, "")) ?? null;
   }
 
   addRepo(fullName: string, collaborators: Record<string, Permission> = {}): RepoState {
@@ -146,9 +164,19 @@ export class EmulatorState {
 
   addComment(r: RepoState, issue: number, author: string, body: string): EmuComment {
     const at = this.timestamp();
-    const c: EmuComment = { id: this.id(), issue, author: this.user(author), body, createdAt: at, updatedAt: at };
+    const c: EmuComment = { id: this.id(), issue, onPull: r.pulls.has(issue), author: this.user(author), body, createdAt: at, updatedAt: at };
     r.comments.push(c);
     return c;
+  }
+
+  /** Whether a PR or a plain issue has this number. */
+  hasIssue(r: RepoState, number: number): boolean {
+    return r.pulls.has(number) || r.issues.some((i) => i.number === number);
+  }
+
+  /** The next number of an issue or PR (they share one sequence, as in Gitea). */
+  nextIssueNumber(r: RepoState): number {
+    return r.pulls.size + r.issues.length + 1;
   }
 
   /** Statuses of one commit, newest first, as Gitea lists them. */
