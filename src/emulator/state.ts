@@ -162,9 +162,10 @@ export class EmulatorState {
     return r.comments.filter((c) => c.issue === issue).length;
   }
 
-  addComment(r: RepoState, issue: number, author: string, body: string): EmuComment {
+  /** A comment stored without a webhook; `id` only to stand in for one a recording names. */
+  addComment(r: RepoState, issue: number, author: string, body: string, id = this.id()): EmuComment {
     const at = this.timestamp();
-    const c: EmuComment = { id: this.id(), issue, onPull: r.pulls.has(issue), author: this.user(author), body, createdAt: at, updatedAt: at };
+    const c: EmuComment = { id, issue, onPull: r.pulls.has(issue), author: this.user(author), body, createdAt: at, updatedAt: at };
     r.comments.push(c);
     return c;
   }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 export interface Recorded {
   headers: IncomingHttpHeaders;
@@ -21,6 +22,11 @@ export class Recorder {
     });
     await new Promise<void>((r) => this.server!.listen(port, "127.0.0.1", r));
     return this;
+  }
+
+  /** Where it listens (after `listen`). */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/webhook`;
   }
 
   /** The first delivery of this event (and action, when given) after `from`. */
