@@ -86,6 +86,19 @@ export class Mirror {
     if (r.exitCode !== 0) throw new Error(`git fetch of ${this.o.branch} failed: ${(r.stderr || `exit ${r.exitCode}`).split("\n")[0]}`);
   }
 
+  /**
+   * Throws when the mirror lacks a commit a push named, after fetching: the loop's clone URL
+   * is then not the repo Gitea pushed to (or the branch moved on by a force push). Without
+   * this, a missing commit would read as "not an ancestor" and raise a false force-push alert.
+   */
+  async mustHave(sha: string): Promise<void> {
+    try {
+      await this.git.raw(["cat-file", "-e", `${sha}^{commit}`]);
+    } catch {
+      throw new Error(`the mirror of ${this.o.branch} has no commit ${sha} after fetching: is the loop's cloneUrl the repo Gitea pushed to?`);
+    }
+  }
+
   /** Whether `ancestor` is reachable from `descendant` (false when either is unknown here). */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     try {

@@ -56,6 +56,8 @@ export function createHandoffHandler(d: HandoffDeps): Handler {
         // A new branch: no backlog to announce, only a baseline.
         await cursors.set(headCursor(loop), e.after, now());
       } else if (!(await mirror.isAncestor(e.before, e.after))) {
+        // Only a commit the mirror has can prove a rewrite; a missing one is an error to retry.
+        await mirror.mustHave(e.after);
         await forcePush(d, loop, e, ctx.log);
         await cursors.set(headCursor(loop), e.after, now());
       } else {
