@@ -21,14 +21,18 @@ describe("BotLogin", () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
 
-  it("uses the configured login at once and never asks Gitea", () => {
+  it("uses the configured login at once, and asks Gitea only to check the token", async () => {
     const g = gitea(0);
+    const { log, lines } = capture();
     const resolved: string[] = [];
-    const login = new BotLogin({ configured: "cc-bot", gitea: g, log: capture().log, onResolved: (l) => resolved.push(l) });
+    const login = new BotLogin({ configured: "cc-bot", gitea: g, log, onResolved: (l) => resolved.push(l) });
     expect(login.get()).toBe("cc-bot");
     login.start();
     expect(resolved).toEqual(["cc-bot"]);
-    expect(g.calls.n).toBe(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(g.calls.n).toBe(1);
+    expect(login.get()).toBe("cc-bot");
+    expect(lines.at(-1)).toContain("the Gitea token belongs to ci-bot, not to the configured botUser cc-bot");
   });
 
   it("asks Gitea in the background, every 30 s until it answers, and tells once", async () => {

@@ -68,7 +68,9 @@ export class GiteaClient implements GiteaPort {
   async comments(owner: string, repo: string, number: number, since?: string): Promise<CommentInfo[]> {
     const all: CommentInfo[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
-      // Gitea's issueGetComments has no paging before 1.2x; a full page means "ask for more".
+      // Gitea 1.15 ignores page and limit here and answers the whole list without paging
+      // headers (recorded: test/fixtures/forges/gitea-1.15.11/api/16): only a server that
+      // says how many there are (X-Total-Count) is asked for the next page.
       const query = { ...(since ? { since } : {}), page, limit: PAGE } as { since?: string };
       const r = await this.call("issueGetComments", () => this.api.repos.issueGetComments(owner, repo, number, query));
       all.push(
@@ -81,7 +83,8 @@ export class GiteaClient implements GiteaPort {
           updatedAt: c.updated_at ?? "",
         })),
       );
-      if (r.data.length < PAGE) break;
+      const total = r.headers.get("x-total-count");
+      if (total === null || r.data.length < PAGE || all.length >= Number(total)) break;
     }
     return all;
   }
