@@ -133,3 +133,39 @@ async function commentAction(emu: GiteaEmulator, repo: string, action: string, b
   else if (action === "deleted") await emu.deleteComment(repo, stored.id, sender);
   else throw new Error(`no emulated counterpart for issue_comment ${action}`);
 }
+
+/**
+ * Makes the emulator hold what a recorded delivery refers to (its repo, its PR or plain issue
+ * by number, its comment by id) without sending anything, so that the bot, reading the forge
+ * after the recorded delivery, finds what the real one had.
+ */
+export function stage(emu: GiteaEmulator, d: RecordedDelivery): void {
+  const s = emu.state;
+  const repo = String(obj(d.body.repository).full_name);
+  if (!s.repos.has(repo.toLowerCase())) s.addRepo(repo);
+  const r = s.repo(repo);
+  const issue = obj(d.body.issue);
+  const number = Number(issue.number ?? d.body.number ?? 0);
+  if (number > 0 && !s.hasIssue(r, number)) {
+    const p = { ...issue, ...obj(d.body.pull_request) };
+    const author = login(p.user);
+    s.addUser(author);
+    const at = s.timestamp();
+    if (d.event === "issue_comment" && d.body.is_pull !== true) r.issues.push({ id: s.id(), number, title: String(p.title), body: String(p.body ?? ""), author, createdAt: at });
+    else {
+      const [head, base] = [obj(p.head), obj(p.base)];
+      const ref = (o: Obj, or: string) => (typeof o.ref === "string" ? o.ref : or);
+      const sha = (o: Obj) => (typeof o.sha === "string" ? o.sha : "0".repeat(40));
+      r.pulls.set(number, { id: s.id(), number, title: String(p.title), body: String(p.body ?? ""), state: "open", merged: false, author: s.user(author), headRef: ref(head, "feature"), headSha: sha(head), baseRef: ref(base, "main"), baseSha: sha(base), createdAt: at, updatedAt: at });
+    }
+  }
+  // The PR as the delivery shows it (new commits, or the head a newer server puts in a comment payload).
+  const pull = r.pulls.get(number);
+  const head = obj(obj(d.body.pull_request).head);
+  if (pull && typeof head.sha === "string") pull.headSha = head.sha;
+  const c = obj(d.body.comment);
+  if (d.event === "issue_comment" && d.action === "created" && !r.comments.some((x) => x.id === Number(c.id))) {
+    s.addUser(login(c.user));
+    s.addComment(r, number, login(c.user), String(c.body), Number(c.id));
+  }
+}

@@ -50,7 +50,6 @@ export function recording(name: string): Recording {
   const meta = json(join(dir, "forge.json")) as ForgeMeta;
   const deliveries = readdirSync(dir)
     .filter((f) => f.endsWith(".body.json"))
-    .sort()
     .map((f) => {
       const base = f.replace(/\.body\.json$/, "");
       const headers = json(join(dir, `${base}.headers.json`)) as Record<string, string>;
@@ -58,7 +57,9 @@ export function recording(name: string): Recording {
       const body = JSON.parse(bytes.toString("utf8")) as Record<string, unknown>;
       const event = headers["x-gitea-event"] ?? headers["x-forgejo-event"] ?? "";
       return { name: base, event, action: typeof body.action === "string" ? body.action : undefined, headers, bytes, body };
-    });
+    })
+    // In arrival order: a further delivery of one action (`NNN-….2`) after the first.
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
   const apiDir = join(dir, "api");
   const exchanges = existsSync(apiDir)
     ? readdirSync(apiDir)

@@ -107,6 +107,7 @@ ${user === "root" ? "I_AM_BEING_UNSAFE_RUNNING_AS_ROOT = true\n" : ""}
 [database]
 DB_TYPE = sqlite3
 PATH = ${join(dir, "gitea.db")}
+LOG_SQL = false
 
 [repository]
 ROOT = ${join(dir, "repos")}
