@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-const FIXTURE = new URL("../../shared/fixtures/gitea-1.15.11/001-push.body.json", import.meta.url);
+const FIXTURE = new URL("../test/fixtures/forges/gitea-1.15.11/001-push.body.json", import.meta.url);
 
 /**
  * Signed push deliveries of about 7 KB, each distinct (delivery id and head commit), shaped

@@ -2,7 +2,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-const FIXTURE = new URL("../../../shared/fixtures/gitea-1.15.11/003-push.body.json", import.meta.url);
+const FIXTURE = new URL("../../test/fixtures/forges/gitea-1.15.11/003-push.body.json", import.meta.url);
 const captured = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown> & { commits: Array<Record<string, unknown>>; repository: Record<string, unknown> };
 
 export interface Delivery {

@@ -2,8 +2,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
-/** Real Gitea 1.15.11 deliveries, kept in the shared folder beside the repository. */
-export const FIXTURE_DIR = fileURLToPath(new URL("../../../shared/fixtures/gitea-1.15.11", import.meta.url));
+/** Real Gitea 1.15.11 deliveries (test/fixtures/forges). */
+export const FIXTURE_DIR = fileURLToPath(new URL("../fixtures/forges/gitea-1.15.11", import.meta.url));
 export const FIXTURE_SECRET = "e2e-webhook-secret-123";
 
 export interface Fixture {
@@ -13,7 +13,7 @@ export interface Fixture {
 }
 
 export function fixtureNames(): string[] {
-  if (!existsSync(FIXTURE_DIR)) throw new Error(`fixtures not found at ${FIXTURE_DIR}: the shared folder must sit beside the repository`);
+  if (!existsSync(FIXTURE_DIR)) throw new Error(`fixtures not found at ${FIXTURE_DIR}`);
   return readdirSync(FIXTURE_DIR)
     .filter((f) => f.endsWith(".body.json"))
     .map((f) => f.replace(/\.body\.json$/, ""))
