@@ -1,11 +1,15 @@
 // API objects with the field set a real Gitea 1.15.11 answers (compared with the real one by
-// the end-to-end conformance suite); webhook payloads embed the same objects.
+// the end-to-end conformance suite); webhook payloads embed the same objects. The newer
+// flavours' changes to them are tables in flavour-fields.ts. `flavour` defaults to 1.15 because
+// the API routes do not pass theirs yet (they answer in the 1.15 shape).
 import type { EmuComment, EmuCommit, EmuPull, EmuRepo, EmuUser } from "./entities.ts";
+import { commentReshape, issueReshape, pullReshape, repoReshape, reshape, userReshape, type Json } from "./flavour-fields.ts";
+import type { Flavour } from "./sender.ts";
 
 const EPOCH = "0001-01-01T00:00:00Z";
 
-export function userJson(base: string, u: EmuUser) {
-  return {
+export function userJson(base: string, u: EmuUser, flavour: Flavour = "gitea-1.15"): Json {
+  const json = {
     id: u.id,
     login: u.login,
     full_name: "",
@@ -27,14 +31,15 @@ export function userJson(base: string, u: EmuUser) {
     starred_repos_count: 0,
     username: u.login,
   };
+  return reshape(json, userReshape(flavour, base, u));
 }
 
-export function repoJson(base: string, r: EmuRepo, openPrs: number) {
+export function repoJson(base: string, r: EmuRepo, openPrs: number, flavour: Flavour = "gitea-1.15"): Json {
   const full = `${r.owner.login}/${r.name}`;
   const host = new URL(base).host.split(":")[0];
-  return {
+  const json = {
     id: r.id,
-    owner: userJson(base, r.owner),
+    owner: userJson(base, r.owner, flavour),
     name: r.name,
     full_name: full,
     description: "",
@@ -76,12 +81,13 @@ export function repoJson(base: string, r: EmuRepo, openPrs: number) {
     internal: false,
     mirror_interval: "",
   };
+  return reshape(json, repoReshape(flavour, base, r));
 }
 
 /** What Gitea's PR and issue objects both carry of an issue (a PR is an issue in Gitea). */
-function issueFields(base: string, p: Pick<EmuPull, "author" | "title" | "body" | "state">, comments: number) {
+function issueFields(base: string, p: Pick<EmuPull, "author" | "title" | "body" | "state">, comments: number, flavour: Flavour) {
   return {
-    user: userJson(base, p.author),
+    user: userJson(base, p.author, flavour),
     title: p.title,
     body: p.body,
     labels: [],
@@ -94,14 +100,14 @@ function issueFields(base: string, p: Pick<EmuPull, "author" | "title" | "body" 
   };
 }
 
-export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, comments: number) {
+export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, comments: number, flavour: Flavour = "gitea-1.15"): Json {
   const full = `${r.owner.login}/${r.name}`;
-  const repo = repoJson(base, r, openPrs);
-  return {
+  const repo = repoJson(base, r, openPrs, flavour);
+  const json = {
     id: p.id,
     url: `${base}/${full}/pulls/${p.number}`,
     number: p.number,
-    ...issueFields(base, p, comments),
+    ...issueFields(base, p, comments, flavour),
     html_url: `${base}/${full}/pulls/${p.number}`,
     diff_url: `${base}/${full}/pulls/${p.number}.diff`,
     patch_url: `${base}/${full}/pulls/${p.number}.patch`,
@@ -109,7 +115,7 @@ export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, 
     merged: p.merged,
     merged_at: p.mergedAt ?? null,
     merge_commit_sha: p.mergeCommitSha ?? null,
-    merged_by: p.mergedBy ? userJson(base, p.mergedBy) : null,
+    merged_by: p.mergedBy ? userJson(base, p.mergedBy, flavour) : null,
     base: { label: p.baseRef, ref: p.baseRef, sha: p.baseSha, repo_id: r.id, repo },
     head: { label: p.headRef, ref: p.headRef, sha: p.headSha, repo_id: r.id, repo },
     merge_base: p.baseSha,
@@ -118,36 +124,44 @@ export function pullJson(base: string, r: EmuRepo, p: EmuPull, openPrs: number, 
     updated_at: p.updatedAt,
     closed_at: null,
   };
+  return reshape(json, pullReshape(flavour));
 }
 
-export function commentJson(base: string, r: EmuRepo, c: EmuComment) {
+export function commentJson(base: string, r: EmuRepo, c: EmuComment, flavour: Flavour = "gitea-1.15"): Json {
   const full = `${r.owner.login}/${r.name}`;
   const isPull = c.onPull;
   const kind = isPull ? "pulls" : "issues";
-  return {
+  const json = {
     id: c.id,
     html_url: `${base}/${full}/${kind}/${c.issue}#issuecomment-${c.id}`,
     pull_request_url: isPull ? `${base}/${full}/pulls/${c.issue}` : "",
     issue_url: isPull ? "" : `${base}/${full}/issues/${c.issue}`,
-    user: userJson(base, c.author),
+    user: userJson(base, c.author, flavour),
     original_author: "",
     original_author_id: 0,
     body: c.body,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };
+  return reshape(json, commentReshape(flavour));
 }
 
 /** An issue as Gitea shows it; a PR is an issue with `pull_request` set (merged or not), a plain issue has null there. */
-export function issueJson(base: string, r: EmuRepo, p: Omit<EmuPull, "headRef" | "headSha" | "baseRef" | "baseSha" | "merged"> & { merged?: boolean }, comments: number) {
+export function issueJson(
+  base: string,
+  r: EmuRepo,
+  p: Omit<EmuPull, "headRef" | "headSha" | "baseRef" | "baseSha" | "merged"> & { merged?: boolean },
+  comments: number,
+  flavour: Flavour = "gitea-1.15",
+): Json {
   const full = `${r.owner.login}/${r.name}`;
   const isPull = p.merged !== undefined;
-  return {
+  const json = {
     id: p.id,
     url: `${base}/api/v1/repos/${full}/issues/${p.number}`,
     html_url: `${base}/${full}/${isPull ? "pulls" : "issues"}/${p.number}`,
     number: p.number,
-    ...issueFields(base, p, comments),
+    ...issueFields(base, p, comments, flavour),
     original_author: "",
     original_author_id: 0,
     ref: "",
@@ -158,6 +172,7 @@ export function issueJson(base: string, r: EmuRepo, p: Omit<EmuPull, "headRef" |
     pull_request: isPull ? { merged: p.merged, merged_at: p.mergedAt ?? null } : null,
     repository: { id: r.id, name: r.name, owner: r.owner.login, full_name: full },
   };
+  return reshape(json, issueReshape(flavour, base, r, p));
 }
 
 export function commitJson(base: string, r: EmuRepo, c: EmuCommit, author: EmuUser) {

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApi } from "./api.ts";
 import { deletePayload, issueCommentPayload, pullRequestPayload, pushPayload } from "./payloads.ts";
 import type { EmuCommit, EmuPull } from "./entities.ts";
+import type { Json } from "./flavour-fields.ts";
 import { sendDelivery, type Flavour, type SentDelivery } from "./sender.ts";
 import { EmulatorState, type RepoState } from "./state.ts";
 
@@ -169,7 +170,7 @@ export class GiteaEmulator {
   async deleteBranch(fullName: string, branch: string, by: string) {
     const r = this.state.repo(fullName);
     r.branches.delete(branch);
-    return this.deliver("delete", "delete", deletePayload(this.baseUrl, r.repo, branch, "branch", this.state.user(by), this.state.openPrCount(r)));
+    return this.deliver("delete", "delete", deletePayload(this.baseUrl, this.flavour, r.repo, branch, "branch", this.state.user(by), this.state.openPrCount(r)));
   }
 
   async editComment(fullName: string, commentId: number, body: string) {
@@ -182,7 +183,7 @@ export class GiteaEmulator {
     return this.deliverComment(r, commentId, "edited", comment.author.login, previous);
   }
 
-  /** A push to a branch; `commits` oldest first (Gitea lists the newest 5). */
+  /** A push to a branch; `commits` oldest first (the payload lists the newest 5, or 15 on Forgejo; for a new branch, pass the ancestors to list too). */
   async push(fullName: string, p: { ref: string; before: string; after: string; commits: EmuCommit[]; pusher: string; headCommit?: EmuCommit }) {
     const r = this.state.repo(fullName);
     if (p.ref.startsWith("refs/heads/")) this.state.setBranch(fullName, p.after, p.ref.slice("refs/heads/".length));
@@ -194,7 +195,7 @@ export class GiteaEmulator {
       commitsOldestFirst: p.commits,
       pusher: this.state.user(p.pusher),
       openPrs: this.state.openPrCount(r),
-      modern: this.modern,
+      flavour: this.flavour,
       ...(p.headCommit ? { headCommit: p.headCommit } : {}),
     });
     return this.deliver("push", "push", payload);
@@ -220,7 +221,7 @@ export class GiteaEmulator {
     return pull;
   }
 
-  private changePull(fullName: string, number: number, action: string, by: string | undefined, change: (p: EmuPull) => void, changes?: unknown) {
+  private changePull(fullName: string, number: number, action: string, by: string | undefined, change: (p: EmuPull) => void, changes?: Json) {
     const r = this.state.repo(fullName);
     const pull = this.pull(r, number);
     change(pull);
@@ -228,8 +229,8 @@ export class GiteaEmulator {
     return this.deliverPull(r, pull, action, "pull_request", by ?? pull.author.login, changes);
   }
 
-  private deliverPull(r: RepoState, pull: EmuPull, action: string, eventType: string, sender: string, changes?: unknown) {
-    const payload = pullRequestPayload(this.baseUrl, action, r.repo, pull, this.state.user(sender), this.state.openPrCount(r), this.state.commentCount(r, pull.number), changes);
+  private deliverPull(r: RepoState, pull: EmuPull, action: string, eventType: string, sender: string, changes?: Json) {
+    const payload = pullRequestPayload(this.baseUrl, this.flavour, action, r.repo, pull, this.state.user(sender), this.state.openPrCount(r), this.state.commentCount(r, pull.number), changes);
     return this.deliver("pull_request", eventType, payload);
   }
 
@@ -246,7 +247,7 @@ export class GiteaEmulator {
       openPrs: this.state.openPrCount(r),
       comments: this.state.commentCount(r, issue),
       ...(previousBody !== undefined ? { previousBody } : {}),
-      modern: this.modern,
+      flavour: this.flavour,
     });
     return this.deliver("issue_comment", plain ? "issue_comment" : "pull_request_comment", payload);
   }

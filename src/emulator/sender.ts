@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { randomUUID, createHmac } from "node:crypto";
+import { FACTS } from "./flavour-fields.ts";
 
 export type Flavour = "gitea-1.15" | "gitea-modern" | "forgejo";
 
@@ -18,39 +19,58 @@ export const DELIVER_TIMEOUT_MS = 5_000;
 
 /**
  * The headers Gitea sets on a delivery (services/webhook/deliver.go): the same digest under
- * Gitea, Gogs and GitHub names, a SHA-1 digest under X-Hub-Signature, and from 1.16 the
- * X-*-Event-Type headers. Forgejo adds its own X-Forgejo-* names.
+ * Gitea, Gogs and GitHub names, a SHA-1 digest under X-Hub-Signature; newer servers add
+ * X-*-Event-Type and (Gitea 1.24+) X-*-Hook-Installation-Target-Type, and Forgejo its own
+ * X-Forgejo-* names first (see FACTS). Written in the order the servers write them.
  */
 export function deliveryHeaders(flavour: Flavour, id: string, event: string, eventType: string, body: string, secret: string) {
   const sha256 = createHmac("sha256", secret).update(body).digest("hex");
   const sha1 = createHmac("sha1", secret).update(body).digest("hex");
-  const modern = flavour !== "gitea-1.15";
-  const h: Record<string, string> = {
+  const facts = FACTS[flavour];
+  const typed = facts.eventTypeHeaders;
+  // The emulator's hooks are repository webhooks.
+  const target = facts.installationTargetHeaders;
+  return {
     "user-agent": "Go-http-client/1.1",
     "content-length": String(Buffer.byteLength(body)),
     "content-type": "application/json",
+    ...(facts.forgejoHeaders ? { "x-forgejo-delivery": id, "x-forgejo-event": event, "x-forgejo-event-type": eventType, "x-forgejo-signature": sha256 } : {}),
     "x-github-delivery": id,
     "x-github-event": event,
-    ...(modern ? { "x-github-event-type": eventType } : {}),
+    ...(typed ? { "x-github-event-type": eventType } : {}),
+    ...(target ? { "x-github-hook-installation-target-type": "repository" } : {}),
     "x-gitea-delivery": id,
     "x-gitea-event": event,
-    ...(modern ? { "x-gitea-event-type": eventType } : {}),
+    ...(typed ? { "x-gitea-event-type": eventType } : {}),
+    ...(target ? { "x-gitea-hook-installation-target-type": "repository" } : {}),
     "x-gitea-signature": sha256,
     "x-gogs-delivery": id,
     "x-gogs-event": event,
-    ...(modern ? { "x-gogs-event-type": eventType } : {}),
+    ...(typed ? { "x-gogs-event-type": eventType } : {}),
     "x-gogs-signature": sha256,
     "x-hub-signature": `sha1=${sha1}`,
     "x-hub-signature-256": `sha256=${sha256}`,
     "accept-encoding": "gzip",
-  };
-  if (flavour === "forgejo") {
-    Object.assign(h, { "x-forgejo-delivery": id, "x-forgejo-event": event, "x-forgejo-event-type": eventType, "x-forgejo-signature": sha256 });
-  }
-  return h;
+  } satisfies Record<string, string>;
 }
 
-/** Sends one delivery the way Gitea does: pretty-printed JSON, a new UUID, 5 s timeout, no retry. */
+/**
+ * The body bytes: `json.MarshalIndent(p, "", "  ")`, except Forgejo's create/delete bodies for a
+ * gitea-type hook, which it re-marshals compact with sorted keys (FACTS.compactRefEvents).
+ */
+export function deliveryBody(flavour: Flavour, event: string, payload: unknown): string {
+  const compact = FACTS[flavour].compactRefEvents && (event === "create" || event === "delete");
+  return compact ? JSON.stringify(sortedKeys(payload)) : JSON.stringify(payload, null, 2);
+}
+
+/** Go marshals a map with its keys sorted, at every level. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortedKeys(v)]));
+}
+
+/** Sends one delivery the way Gitea does: JSON as deliveryBody writes it, a new UUID, 5 s timeout, no retry. */
 export function sendDelivery(
   url: string,
   secret: string,
@@ -61,7 +81,7 @@ export function sendDelivery(
   timeoutMs = DELIVER_TIMEOUT_MS,
 ): Promise<SentDelivery> {
   const id = randomUUID();
-  const body = JSON.stringify(payload, null, 2);
+  const body = deliveryBody(flavour, event, payload);
   const headers = deliveryHeaders(flavour, id, event, eventType, body, secret);
   const started = performance.now();
   return new Promise((resolve) => {
