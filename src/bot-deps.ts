@@ -4,10 +4,11 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config/schema.ts";
 import type { GiteaPort } from "./gitea/port.ts";
 import type { GiteaOutbox } from "./gitea/outbox.ts";
-import type { CatchUp } from "./handlers/catch-up.ts";
-import type { Dispatcher } from "./handlers/dispatcher.ts";
+import type { CatchUp } from "./dispatch/catch-up.ts";
+import type { Dispatcher } from "./dispatch/dispatcher.ts";
 import type { Handler } from "./handlers/handler.ts";
-import type { Phases } from "./handlers/phases.ts";
+import type { Phases } from "./loops/phases.ts";
+import type { Pings } from "./loops/pings.ts";
 import type { Mirrors } from "./git/mirrors.ts";
 import type { JobService } from "./jobs/service.ts";
 import type { Logger } from "./log.ts";
@@ -55,6 +56,8 @@ export interface BotDeps {
   /** Every agent session behind one port, whichever backend it runs on. */
   agents: AgentSessions;
   messenger: Messenger;
+  /** The one way a ping is queued (sanitized with the configured patterns, stored, messenger woken). */
+  pings: Pings;
   sessions: SessionControl;
   mirrors: Mirrors;
   phases: Phases;

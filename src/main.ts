@@ -8,10 +8,11 @@ import { GiteaClient } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
 import { warnIfOrgsHidden } from "./gitea/org-visibility.ts";
 import { BotLogin } from "./gitea/bot-login.ts";
-import { Dispatcher } from "./handlers/dispatcher.ts";
+import { Dispatcher } from "./dispatch/dispatcher.ts";
 import { createHandlers } from "./handlers/registry.ts";
-import { Phases } from "./handlers/phases.ts";
-import { CatchUp } from "./handlers/catch-up.ts";
+import { Phases } from "./loops/phases.ts";
+import { Pings } from "./loops/pings.ts";
+import { CatchUp } from "./dispatch/catch-up.ts";
 import { createIntake } from "./webhooks/intake.ts";
 import { ParsePool } from "./webhooks/parse-pool.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
@@ -76,6 +77,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   const { tmux, agents, messenger, sessions, patterns, reachable } = await wireAgents(config, { secrets, store, clock, log, metrics, env: process.env });
   const mirrors = new Mirrors(config.dataDir, config.gitea.url, config.gitea.token);
+  const pings = new Pings({ store: store.pings, clock, limitPatterns: patterns.limit, wake: () => messenger.wake() });
   const phases = new Phases({ store, sessions, clock, log: log.child({ component: "phases" }) });
   // Links in statuses and comments; until the server listens, the configured public URL.
   let publicBase = config.server.publicUrl?.replace(/\/+$/, "") ?? `http://127.0.0.1:${config.server.port}`;
@@ -92,8 +94,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       clock,
       log: log.child({ component: "supervisor" }),
       orchestratorSession: config.supervisor.orchestrator?.tmux ?? null,
-      wake: () => messenger.wake(),
-      limitPatterns: patterns.limit,
+      pings,
     }),
     store: store.supervisor,
     clock,
@@ -113,7 +114,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   });
   await jobs.recover();
   const { executor, runs, sweeps, sweepSchedule } = wireRuns(config, { store, outbox, gitea, clock, log, metrics, redact, runUrl, sweepUrl });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, pings, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);

@@ -6,6 +6,7 @@ import { Agents } from "./support/agents.ts";
 import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 import { replyText } from "./support/replies.ts";
+import { sanitizePing } from "../src/loops/sanitize.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
 const JOB = new URL("./support/job.mjs", import.meta.url).pathname;
@@ -61,8 +62,8 @@ async function world(overrides: Record<string, unknown> = {}): Promise<World> {
           ],
         },
       ],
-      supervisor: { tmuxSocket: agents.socket },
       ...overrides,
+      supervisor: { tmuxSocket: agents.socket, ...(overrides.supervisor as object | undefined) },
     },
   });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
@@ -215,6 +216,19 @@ describe("slash-commands (emulated Gitea, real jobs and tmux)", () => {
     await waitFor(async () => !(await w.bot.store.supervisor.state("cmd-builder")).paused, "the resume");
     await w.bot.supervisor.tick();
     await waitFor(() => w.agents.starts("cmd-builder") === 4, "the supervisor to act again");
+  });
+
+  it("/ping text that matches a configured limit pattern is neutralised as a relay ping is, so the supervisor never reads it as the agent's limit", async () => {
+    const w = await world({ supervisor: { patterns: { limit: ["quota is (gone|spent)"] } } });
+    expect(w.bot.patterns.limit.map(String)).toEqual(["/quota is (gone|spent)/i"]);
+    await w.agents.start("cmd-builder");
+    const p = await pr(w, "pass-c9");
+    await say(w, p.number, "olga", "/ping builder the quota is gone until 18:00, hold the claim");
+    await waitFor(() => w.agents.received("cmd-builder").length === 1, "the ping");
+    const typed = w.agents.received("cmd-builder")[0]!;
+    expect(typed).toBe("[cc-ci-bot] from @olga: the quota-is-gone until 18:00, hold the claim");
+    expect(typed).toBe(sanitizePing("[cc-ci-bot] from @olga: the quota is gone until 18:00, hold the claim", undefined, w.bot.patterns.limit));
+    expect(w.bot.patterns.limit.some((re) => re.test(typed))).toBe(false);
   });
 
   it("answers the command past the rate limit once, and runs nothing for it", async () => {

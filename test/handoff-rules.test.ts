@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { pingText, planPings } from "../src/handlers/handoff-plan.ts";
-import { kickoff, phaseFiles, statusIsDone } from "../src/handlers/phases.ts";
-import { sanitizePing } from "../src/supervisor/sanitize.ts";
+import { pingText, planPings } from "../src/loops/plan.ts";
+import { kickoff, phaseFiles, statusIsDone } from "../src/loops/phases.ts";
+import { sanitizePing } from "../src/loops/sanitize.ts";
 import type { MirrorCommit } from "../src/git/mirror.ts";
 import type { LoopConfig } from "../src/config/schema.ts";
 

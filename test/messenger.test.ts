@@ -6,7 +6,7 @@ import { systemClock } from "../src/clock.ts";
 import { createMetrics } from "../src/metrics.ts";
 import { openStore, type Store } from "../src/store/index.ts";
 import { Messenger } from "../src/supervisor/messenger.ts";
-import { sanitizePing } from "../src/supervisor/sanitize.ts";
+import { sanitizePing } from "../src/loops/sanitize.ts";
 import { TmuxSessions } from "../src/supervisor/tmux-sessions.ts";
 import { Agents } from "./support/agents.ts";
 import { tempDir } from "./support/bot.ts";

@@ -3,7 +3,7 @@ import { ManualClock } from "../src/clock.ts";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import type { EmuCommit } from "../src/emulator/entities.ts";
 import { LoopRepo, type CommitSpec } from "../src/demo/loop-repo.ts";
-import { kickoff } from "../src/handlers/phases.ts";
+import { kickoff } from "../src/loops/phases.ts";
 import { NUDGE } from "../src/supervisor/supervisor.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./support/bot.ts";
 import { startFakeModel, type FakeModel, type ModelRequest } from "./support/fake-model.ts";

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { ManualClock } from "../src/clock.ts";
 import { createMetrics } from "../src/metrics.ts";
 import { openStore, type Store } from "../src/store/index.ts";
+import { Pings } from "../src/loops/pings.ts";
 import { operatorAlerts } from "../src/supervisor/operator-alert.ts";
 import { GENERIC_PATTERNS } from "../src/supervisor/profiles/generic.ts";
 import { tempDir } from "./support/bot.ts";
@@ -16,7 +17,9 @@ describe("operator alerts about agent sessions (real SQLite store)", () => {
     store = openStore(join(tempDir(), "data"));
     const metrics = createMetrics();
     let wakes = 0;
-    const raise = operatorAlerts({ store, metrics, clock: new ManualClock(Date.parse("2026-11-29T20:00:00Z")), log: pino({ level: "silent" }), orchestratorSession, wake: () => void wakes++, limitPatterns: GENERIC_PATTERNS.limit });
+    const clock = new ManualClock(Date.parse("2026-11-29T20:00:00Z"));
+    const pings = new Pings({ store: store.pings, clock, limitPatterns: GENERIC_PATTERNS.limit, wake: () => void wakes++ });
+    const raise = operatorAlerts({ store, metrics, clock, log: pino({ level: "silent" }), orchestratorSession, pings });
     return { raise, metrics, wakes: () => wakes };
   };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readPane, resetTime, waitingUntil } from "../src/supervisor/pane.ts";
-import { DEFAULT_LIMIT_PATTERNS } from "../src/supervisor/sanitize.ts";
+import { DEFAULT_LIMIT_PATTERNS } from "../src/loops/sanitize.ts";
 
 const NOW = Date.parse("2026-11-24T10:20:00Z");
 const patterns = { fatal: [/redacted_thinking/i], limit: [...DEFAULT_LIMIT_PATTERNS], busy: [/esc to interrupt/i] };

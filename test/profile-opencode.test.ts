@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { profileFor } from "../src/supervisor/profiles/index.ts";
 
 // Screens of the real opencode 1.18.33 TUI in a 200×50 tmux pane against the fake model (see the README there).
-const DIR = fileURLToPath(new URL("./fixtures/opencode-1.18.33/", import.meta.url));
+const DIR = fileURLToPath(new URL("./fixtures/opencode-1.18.33", import.meta.url));
 const NOW = Date.parse("2026-11-29T20:00:00Z");
 const profile = profileFor(undefined, ["/usr/lib/node_modules/opencode-ai/bin/opencode", "/srv/cc-ci/cc-ci"]);
 

@@ -17,7 +17,7 @@ import { tempDir } from "./support/temp.ts";
 
 const run = promisify(execFile);
 const MAIN = new URL("../tools/record-gitea/main.ts", import.meta.url).pathname;
-const REAL = new URL("./fixtures/forges/gitea-1.15.11/", import.meta.url).pathname;
+const REAL = new URL("./fixtures/forges/gitea-1.15.11", import.meta.url).pathname;
 
 let servers: Server[] = [];
 let receivers: Receiver[] = [];

@@ -9,7 +9,7 @@ import { profileFor } from "../src/supervisor/profiles/index.ts";
 import type { SessionSpec } from "../src/supervisor/sessions.ts";
 import { TmuxSessions, type TmuxAgent } from "../src/supervisor/tmux-sessions.ts";
 import { NUDGE, Supervisor, type ManagedSession } from "../src/supervisor/supervisor.ts";
-import { DEFAULT_LIMIT_PATTERNS } from "../src/supervisor/sanitize.ts";
+import { DEFAULT_LIMIT_PATTERNS } from "../src/loops/sanitize.ts";
 import { Agents } from "./support/agents.ts";
 import { tempDir } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";

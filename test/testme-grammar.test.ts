@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandLines, parseTestme } from "../src/handlers/comment-lines.ts";
+import { commandLines, parseTestme } from "../src/commands/comment-lines.ts";
 
 describe("!testme grammar", () => {
   it.each([

@@ -1,4 +1,4 @@
-import { commandLines } from "../handlers/comment-lines.ts";
+import { commandLines } from "./comment-lines.ts";
 
 export interface ParsedCommand {
   name: string;

@@ -1,4 +1,3 @@
-import { sanitizePing } from "../supervisor/sanitize.ts";
 import { loopFor } from "./loop-of.ts";
 import type { CommandDef } from "./types.ts";
 
@@ -14,10 +13,8 @@ export const pingCommand: CommandDef = {
     const loop = loopFor(ctx.deps, ctx.event.repo, role);
     const session = loop?.sessions[role]?.tmux;
     if (!loop || !session) return ctx.reply(`no loop session has the role \`${role}\`.`);
-    const text = sanitizePing(`[cc-ci-bot] from @${ctx.event.author}: ${ctx.rest.slice(role.length).trim()}`);
-    const now = ctx.deps.clock.now();
-    await ctx.deps.store.pings.enqueue({ loop: loop.name, role, session, text, receivedAt: now, repo: loop.repo, shas: [] }, now);
-    ctx.deps.messenger.wake();
+    const text = `[cc-ci-bot] from @${ctx.event.author}: ${ctx.rest.slice(role.length).trim()}`;
+    await ctx.deps.pings.send({ loop: loop.name, role, session, text, repo: loop.repo });
     await ctx.reply(`queued for \`${session}\` (${loop.name} ${role}).`);
   },
 };

@@ -1,11 +1,11 @@
 import type { Config } from "../config/schema.ts";
 import type { GiteaPort } from "../gitea/port.ts";
-import type { Phases } from "../handlers/phases.ts";
+import type { Phases } from "../loops/phases.ts";
 import type { JobService } from "../jobs/service.ts";
 import type { Logger } from "../log.ts";
 import type { RunService } from "../runs/service.ts";
 import type { Store } from "../store/index.ts";
-import type { Messenger } from "../supervisor/messenger.ts";
+import type { Pings } from "../loops/pings.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { SweepService } from "../runs/sweeps.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
@@ -20,7 +20,7 @@ export interface CommandDeps {
   runs: Pick<RunService, "request" | "cancel">;
   store: Pick<Store, "runs" | "pings" | "jobs">;
   jobs: JobService;
-  messenger: Pick<Messenger, "wake">;
+  pings: Pick<Pings, "send">;
   phases: Pick<Phases, "state" | "advance" | "hold" | "isHeld">;
   supervisor: Pick<Supervisor, "names" | "setPaused" | "restartSession">;
   runUrl: (id: number) => string;

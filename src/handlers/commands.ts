@@ -7,7 +7,7 @@ import type { GiteaOutbox } from "../gitea/outbox.ts";
 import { prLane } from "../runs/lanes.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
 import type { Handler } from "./handler.ts";
-import { checkTrust, TrustCheckError } from "./trust.ts";
+import { checkTrust, TrustCheckError } from "../gitea/trust.ts";
 
 export interface CommandHandlerDeps {
   commands?: readonly CommandDef[];

@@ -1,102 +1,12 @@
-import type { Clock } from "../clock.ts";
-import type { LoopConfig } from "../config/schema.ts";
-import type { Mirrors } from "../git/mirrors.ts";
-import { ZERO_SHA } from "../git/mirror.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import type { Store } from "../store/index.ts";
-import type { Messenger } from "../supervisor/messenger.ts";
-import { sanitizePing } from "../supervisor/sanitize.ts";
+import type { HandoffRelay } from "../loops/relay.ts";
 import type { PushEvent } from "../webhooks/events.ts";
 import type { Handler } from "./handler.ts";
-import { pingText, planPings, shasOf } from "./handoff-plan.ts";
-import type { MirrorCommit } from "../git/mirror.ts";
-import type { Phases } from "./phases.ts";
 
-export interface HandoffDeps {
-  loops: readonly LoopConfig[];
-  mirrors: Pick<Mirrors, "for">;
-  store: Pick<Store, "pings" | "cursors" | "loops">;
-  messenger: Pick<Messenger, "wake">;
-  phases: Pick<Phases, "check">;
-  clock: Clock;
-  log: Logger;
-  metrics: Pick<Metrics, "pings" | "alerts">;
-  /** The orchestrator's tmux session, told about force-pushes; null when none is configured. */
-  orchestratorSession: string | null;
-  limitPatterns: readonly RegExp[];
-}
-
-export function headCursor(loop: LoopConfig): string {
-  return `loop:${loop.name}:head`;
-}
-
-/**
- * The handoff relay (SPEC §2): a push to a loop repo's branch becomes at most one ping per
- * role, listing the new commits that concern it, read from the mirror over the whole range
- * (the payload lists five at most). Each (repo, commit, role) pings once, ever: redeliveries,
- * restarts and catch-up sweeps find the marks and stay quiet. A force-push raises an alert
- * and re-baselines instead of pinging rewritten history. Then the phase sequence is checked.
- */
-export function createHandoffHandler(d: HandoffDeps): Handler {
+/** Pushes go to the handoff relay of the loops wing (src/loops/relay.ts). */
+export function createHandoffHandler(relay: Pick<HandoffRelay, "onPush">): Handler {
   return {
     name: "handoff",
     kinds: ["push"],
-    async handle(event, ctx) {
-      const e = event as PushEvent;
-      const loop = d.loops.find((l) => l.repo.toLowerCase() === e.repo.toLowerCase());
-      if (!loop || e.ref !== `refs/heads/${loop.branch}` || ZERO_SHA.test(e.after)) return;
-      const mirror = d.mirrors.for(loop);
-      await mirror.fetch();
-      const { cursors } = d.store;
-      const cursor = await cursors.get(headCursor(loop));
-      const now = () => d.clock.now();
-
-      if (ZERO_SHA.test(e.before)) {
-        // A new branch: no backlog to announce, only a baseline.
-        await cursors.set(headCursor(loop), e.after, now());
-      } else if (!(await mirror.isAncestor(e.before, e.after))) {
-        // Only a commit the mirror has can prove a rewrite; a missing one is an error to retry.
-        await mirror.mustHave(e.after);
-        await forcePush(d, loop, e, ctx.log);
-        await cursors.set(headCursor(loop), e.after, now());
-      } else {
-        // What this push brings that neither its `before` nor what was already processed has.
-        const commits = await mirror.commits(e.after, cursor === null ? [e.before] : [e.before, cursor]);
-        await relay(d, loop, e.repo, commits, ctx.receivedAt);
-        // Consecutive pushes (cursor = before) need no second ancestry check.
-        if (cursor === null || cursor === e.before || (await mirror.isAncestor(cursor, e.after))) await cursors.set(headCursor(loop), e.after, now());
-      }
-      await d.phases.check(loop, e.after, (sha, path) => mirror.show(sha, path));
-    },
+    handle: (event, ctx) => relay.onPush(event as PushEvent, ctx.receivedAt, ctx.log),
   };
-}
-
-async function relay(d: HandoffDeps, loop: LoopConfig, repo: string, commits: MirrorCommit[], receivedAt: number) {
-  let queued = 0;
-  for (const planned of planPings(commits, loop)) {
-    const already = await d.store.pings.marked(repo, planned.role, shasOf(planned));
-    const fresh = { ...planned, entries: planned.entries.filter((e) => !already.has(e.sha)) };
-    if (fresh.entries.length === 0) continue;
-    const session = loop.sessions[planned.role]?.tmux ?? null;
-    const text = sanitizePing(pingText(loop.name, fresh), undefined, d.limitPatterns);
-    await d.store.pings.enqueue({ loop: loop.name, role: planned.role, session, text, receivedAt, repo, shas: shasOf(fresh) }, d.clock.now());
-    d.metrics.pings.inc({ role: planned.role, outcome: "queued" });
-    queued++;
-  }
-  if (queued > 0) d.messenger.wake();
-}
-
-async function forcePush(d: HandoffDeps, loop: LoopConfig, e: PushEvent, log: Logger) {
-  const message = `force-push on ${e.repo} ${loop.branch}: ${e.before.slice(0, 7)} is not an ancestor of ${e.after.slice(0, 7)}; rewritten commits are not pinged, the loop is re-baselined at ${e.after.slice(0, 7)}`;
-  log.warn({ loop: loop.name, before: e.before, after: e.after }, message);
-  d.metrics.alerts.inc({ kind: "force-push" });
-  await d.store.loops.alert("force-push", loop.name, message, d.clock.now());
-  if (d.orchestratorSession) {
-    await d.store.pings.enqueue(
-      { loop: loop.name, role: "orchestrator", session: d.orchestratorSession, text: sanitizePing(`[cc-ci-bot] alert: ${message}`, undefined, d.limitPatterns), receivedAt: d.clock.now(), repo: e.repo, shas: [] },
-      d.clock.now(),
-    );
-    d.messenger.wake();
-  }
 }

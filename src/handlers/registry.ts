@@ -1,5 +1,6 @@
-import type { BotDeps } from "../main.ts";
+import type { BotDeps } from "../bot-deps.ts";
 import type { Handler } from "./handler.ts";
+import { HandoffRelay } from "../loops/relay.ts";
 import { createHandoffHandler } from "./handoff.ts";
 import { createTestmeHandler } from "./testme.ts";
 import { createPrSyncHandler } from "./pr-sync.ts";
@@ -22,7 +23,7 @@ export function createHandlers(d: BotDeps): Handler[] {
         runs: d.runs,
         store: d.store,
         jobs: d.jobs,
-        messenger: d.messenger,
+        pings: d.pings,
         phases: d.phases,
         supervisor: d.supervisor,
         runUrl: d.runUrl,
@@ -36,17 +37,18 @@ export function createHandlers(d: BotDeps): Handler[] {
       clock: d.clock,
       rate: { count: d.config.commands.rateLimit.count, windowMs: d.config.commands.rateLimit.windowSeconds * 1000 },
     }),
-    createHandoffHandler({
-      loops: d.config.loops,
-      mirrors: d.mirrors,
-      store: d.store,
-      messenger: d.messenger,
-      phases: d.phases,
-      clock: d.clock,
-      log: d.log,
-      metrics: d.metrics,
-      orchestratorSession: d.config.supervisor.orchestrator?.tmux ?? null,
-      limitPatterns: d.patterns.limit,
-    }),
+    createHandoffHandler(
+      new HandoffRelay({
+        loops: d.config.loops,
+        mirrors: d.mirrors,
+        store: d.store,
+        pings: d.pings,
+        phases: d.phases,
+        clock: d.clock,
+        log: d.log,
+        metrics: d.metrics,
+        orchestratorSession: d.config.supervisor.orchestrator?.tmux ?? null,
+      }),
+    ),
   ];
 }

@@ -7,9 +7,9 @@ import { prLane, triggerKey } from "../runs/lanes.ts";
 import { duration } from "../runs/report.ts";
 import type { RunStore } from "../store/runs.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
-import { parseTestme, TESTME_USAGE } from "./comment-lines.ts";
+import { parseTestme, TESTME_USAGE } from "../commands/comment-lines.ts";
 import type { Handler } from "./handler.ts";
-import { checkTrust, TrustCheckError } from "./trust.ts";
+import { checkTrust, TrustCheckError } from "../gitea/trust.ts";
 
 export interface TestmeDeps {
   config: Pick<Config, "testme">;

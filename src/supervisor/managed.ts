@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.ts";
-import { kickoff, type Phases } from "../handlers/phases.ts";
+import { kickoff, type Phases } from "../loops/phases.ts";
 import type { ManagedSession } from "./supervisor.ts";
 
 /** The sessions the supervisor looks after, from the configuration (SPEC §5, §10). */

@@ -2,23 +2,21 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/index.ts";
-import { sanitizePing } from "./sanitize.ts";
+import type { Pings } from "../loops/pings.ts";
 
 export interface OperatorAlertDeps {
-  store: Pick<Store, "loops" | "pings">;
+  store: Pick<Store, "loops">;
   metrics: Pick<Metrics, "alerts">;
   clock: Clock;
   log: Logger;
   /** The orchestrator's session: told of the alert as of a force-push; null when there is none. */
   orchestratorSession: string | null;
-  /** Pings queued: the messenger may go. */
-  wake: () => void;
-  limitPatterns: readonly RegExp[];
+  pings: Pick<Pings, "send">;
 }
 
 /**
  * Raises an alert about an agent session that only the operator can fix (wrong credentials, a
- * server that is down), the way a force-push alert is raised (handlers/handoff.ts): logged,
+ * server that is down), the way a force-push alert is raised (loops/relay.ts): logged,
  * counted (`ccci_alerts_total{kind}`), stored (`/api/alerts`, the dashboard), and typed to the
  * orchestrator unless the orchestrator is the session in trouble.
  */
@@ -29,8 +27,6 @@ export function operatorAlerts(d: OperatorAlertDeps): (kind: string, session: st
     d.metrics.alerts.inc({ kind });
     await d.store.loops.alert(kind, session, message, now);
     if (d.orchestratorSession === null || d.orchestratorSession === session) return;
-    const text = sanitizePing(`[cc-ci-bot] alert: session ${session}: ${message}`, undefined, d.limitPatterns);
-    await d.store.pings.enqueue({ loop: "supervisor", role: "orchestrator", session: d.orchestratorSession, text, receivedAt: now, repo: "", shas: [] }, now);
-    d.wake();
+    await d.pings.send({ loop: "supervisor", role: "orchestrator", session: d.orchestratorSession, text: `[cc-ci-bot] alert: session ${session}: ${message}`, receivedAt: now });
   };
 }

@@ -3,7 +3,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { AgentSessions, AgentState, SubmitResult } from "./agent-sessions.ts";
 import { profileFor, type Profile, type ScreenReading } from "./profiles/index.ts";
-import { sanitizePing } from "./sanitize.ts";
+import { sanitizePing } from "../loops/sanitize.ts";
 import type { SessionSpec } from "./sessions.ts";
 import type { Tmux } from "./tmux.ts";
 

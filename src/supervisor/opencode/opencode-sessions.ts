@@ -1,6 +1,6 @@
 import type { Logger } from "../../log.ts";
 import type { AgentSessions, AgentState, SubmitResult } from "../agent-sessions.ts";
-import { sanitizePing } from "../sanitize.ts";
+import { sanitizePing } from "../../loops/sanitize.ts";
 import { OpencodeClient, OpencodeHttpError, OpencodeUnreachable, type OpencodeSession } from "./client.ts";
 import { readState } from "./read-state.ts";
 

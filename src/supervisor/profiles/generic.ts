@@ -1,5 +1,5 @@
 import { readPane, resetTime, waitingUntil } from "../pane.ts";
-import { DEFAULT_LIMIT_PATTERNS } from "../sanitize.ts";
+import { DEFAULT_LIMIT_PATTERNS } from "../../loops/sanitize.ts";
 import { screenLines, type Profile, type ProfilePatterns } from "./profile.ts";
 
 /** Today's configurable patterns (SPEC §5): the defaults of `supervisor.patterns`. */

@@ -4,9 +4,9 @@ import type { LoopConfig } from "../config/schema.ts";
 import type { Mirrors } from "../git/mirrors.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
-import { headCursor } from "./handoff.ts";
+import { headCursor } from "./relay.ts";
 import type { PushEvent } from "../webhooks/events.ts";
-import { storeAsDelivery } from "./synthetic.ts";
+import { storeAsDelivery } from "../webhooks/synthetic.ts";
 
 export interface LoopSweepDeps {
   loops: readonly LoopConfig[];

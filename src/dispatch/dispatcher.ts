@@ -6,7 +6,7 @@ import type { DeliveryStore, DueDelivery } from "../store/deliveries.ts";
 import { parseEvent, type ParseResult, type WebhookEvent } from "../webhooks/events.ts";
 import { eventKind } from "../webhooks/identify.ts";
 import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
-import type { Handler } from "./handler.ts";
+import type { Handler } from "../handlers/handler.ts";
 import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
 import { giteaUnreachable } from "../gitea/unreachable.ts";

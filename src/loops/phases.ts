@@ -1,8 +1,7 @@
 import type { Clock } from "../clock.ts";
-import type { LoopConfig, PhaseConfig } from "../config/schema.ts";
+import type { LoopConfig, PhaseConfig, SessionConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
-import type { SessionControl } from "../supervisor/sessions.ts";
 
 export interface PhaseState {
   index: number;
@@ -11,7 +10,8 @@ export interface PhaseState {
 
 export interface PhaseDeps {
   store: Pick<Store, "cursors" | "loops" | "pings">;
-  sessions: Pick<SessionControl, "restart" | "stop">;
+  /** The supervisor's session control: a phase change restarts or stops the loop's sessions. */
+  sessions: { restart(s: SessionConfig, kickoff: string): Promise<void>; stop(name: string): Promise<void> };
   clock: Clock;
   log: Logger;
 }

@@ -1,5 +1,5 @@
 import type { DeliveryStore } from "../store/deliveries.ts";
-import { contentKey, eventAction, type WebhookEvent } from "../webhooks/events.ts";
+import { contentKey, eventAction, type WebhookEvent } from "./events.ts";
 
 /**
  * Stores something a catch-up sweep found as if Gitea had delivered it: it runs through the

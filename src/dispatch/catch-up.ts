@@ -6,7 +6,7 @@ import type { GiteaPort } from "../gitea/port.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
 import { CommentSweep } from "./comment-sweep.ts";
-import { LoopSweep } from "./loop-sweep.ts";
+import { LoopSweep } from "../loops/sweep.ts";
 
 /**
  * Gitea never retries a delivery: the catch-up looks for what it did not send — pushes on the

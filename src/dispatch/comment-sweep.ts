@@ -4,8 +4,8 @@ import type { GiteaPort } from "../gitea/port.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/index.ts";
 import type { CommentEvent } from "../webhooks/events.ts";
-import { parseTestme } from "./comment-lines.ts";
-import { storeAsDelivery } from "./synthetic.ts";
+import { parseTestme } from "../commands/comment-lines.ts";
+import { storeAsDelivery } from "../webhooks/synthetic.ts";
 
 export interface CommentSweepDeps {
   /** `testme.repos`: exact names, or `owner/*` for an organisation's repos. */

@@ -1,5 +1,5 @@
-import type { GiteaPort } from "../gitea/port.ts";
-import { giteaUnreachable } from "../gitea/unreachable.ts";
+import type { GiteaPort } from "./port.ts";
+import { giteaUnreachable } from "./unreachable.ts";
 
 export interface TrustConfig {
   users: readonly string[];
