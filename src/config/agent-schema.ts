@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Config } from "./schema.ts";
 
 // The agents of the configuration (SPEC §10, §14): loop sessions and scheduled jobs share these
 // fields and run on either backend, tmux or an opencode server.
@@ -63,8 +62,15 @@ export interface AgentConfig extends Backed {
   server?: OpencodeServerConfig | undefined;
 }
 
+/** The parts of the configuration that hold agents (schema.ts builds on this file, not the reverse). */
+export interface AgentsInConfig {
+  loops: ReadonlyArray<{ sessions: Readonly<Record<string, AgentConfig>> }>;
+  supervisor: { schedules: readonly AgentConfig[] };
+  opencode?: OpencodeServerConfig | undefined;
+}
+
 /** Every agent the bot may start, with where it is in the file: loop sessions, then scheduled jobs. */
-export function agentConfigs(c: Pick<Config, "loops" | "supervisor">): Array<{ path: (string | number)[]; agent: AgentConfig }> {
+export function agentConfigs(c: Pick<AgentsInConfig, "loops" | "supervisor">): Array<{ path: (string | number)[]; agent: AgentConfig }> {
   return [
     ...c.loops.flatMap((loop, i) => Object.entries(loop.sessions).map(([role, agent]) => ({ path: ["loops", i, "sessions", role], agent }))),
     ...c.supervisor.schedules.map((agent, i) => ({ path: ["supervisor", "schedules", i], agent })),
@@ -72,7 +78,7 @@ export function agentConfigs(c: Pick<Config, "loops" | "supervisor">): Array<{ p
 }
 
 /** Each opencode-server session needs a server: its own `server:` or the top-level `opencode:`. */
-export function opencodeServerIssues(c: Pick<Config, "loops" | "supervisor" | "opencode">): { path: (string | number)[]; message: string }[] {
+export function opencodeServerIssues(c: AgentsInConfig): { path: (string | number)[]; message: string }[] {
   return agentConfigs(c)
     .filter(({ agent }) => agent.backend === "opencode-server" && !agent.server && !c.opencode)
     .map(({ path }) => ({ path: [...path, "server"], message: "is required for the opencode-server backend (or a top-level opencode: {url}), e.g. {url: http://127.0.0.1:4096}" }));

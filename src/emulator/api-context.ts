@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { BlankSchema } from "hono/types";
-import type { Flavour } from "./sender.ts";
+import type { Flavour } from "./flavour.ts";
 import type { EmulatorState, RepoState } from "./state.ts";
 
 export interface ApiOptions {

@@ -4,7 +4,7 @@
 // the API routes do not pass theirs yet (they answer in the 1.15 shape).
 import type { EmuComment, EmuCommit, EmuPull, EmuRepo, EmuUser } from "./entities.ts";
 import { commentReshape, issueReshape, pullReshape, repoReshape, reshape, userReshape, type Json } from "./flavour-fields.ts";
-import type { Flavour } from "./sender.ts";
+import type { Flavour } from "./flavour.ts";
 
 const EPOCH = "0001-01-01T00:00:00Z";
 

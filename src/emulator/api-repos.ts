@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Api, ApiContext } from "./api-context.ts";
 import { branchJson, repoJson, userJson } from "./api-json.ts";
-import type { Flavour } from "./sender.ts";
+import type { Flavour } from "./flavour.ts";
 
 /** What each flavour's `GET /version` names. */
 const VERSIONS: Record<Flavour, string> = { "gitea-1.15": "1.15.11", "gitea-modern": "1.24.0", forgejo: "11.0.0+gitea-1.22.0" };

@@ -5,7 +5,7 @@
 // its output stays exactly what api-json.ts builds.
 import { createHash } from "node:crypto";
 import type { EmuPull, EmuRepo, EmuUser } from "./entities.ts";
-import type { Flavour } from "./sender.ts";
+import type { Flavour } from "./flavour.ts";
 
 export type Json = Record<string, unknown>;
 

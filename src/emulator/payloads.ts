@@ -5,7 +5,7 @@
 import type { EmuComment, EmuCommit, EmuPull, EmuRepo, EmuUser } from "./entities.ts";
 import { commentJson, commitJson, issueJson, pullJson, repoJson, userJson } from "./api-json.ts";
 import { changesReshape, FACTS, pullPayloadReshape, reshape, type Json } from "./flavour-fields.ts";
-import type { Flavour } from "./sender.ts";
+import type { Flavour } from "./flavour.ts";
 
 /** A plain issue as the payloads need it (a PR is an EmuPull). */
 export type EmuPlainIssue = Omit<EmuPull, "headRef" | "headSha" | "baseRef" | "baseSha" | "merged">;

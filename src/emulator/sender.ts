@@ -1,8 +1,10 @@
 import { request } from "node:http";
 import { randomUUID, createHmac } from "node:crypto";
 import { FACTS } from "./flavour-fields.ts";
+import type { Flavour } from "./flavour.ts";
 
-export type Flavour = "gitea-1.15" | "gitea-modern" | "forgejo";
+export type { Flavour };
+
 
 export interface SentDelivery {
   id: string;

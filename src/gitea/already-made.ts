@@ -1,5 +1,5 @@
 import type { GiteaPort } from "./port.ts";
-import type { GiteaWrite } from "./outbox.ts";
+import type { GiteaWrite } from "./write.ts";
 
 /** The hidden line that makes a reply findable again: its outbox key. */
 export function replyMarker(key: string): string {

@@ -4,19 +4,12 @@ import type { Metrics } from "../metrics.ts";
 import type { OutboxItem, OutboxStore } from "../store/outbox.ts";
 import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
-import { GiteaError, type GiteaPort, type StatusState } from "./port.ts";
+import { GiteaError, type GiteaPort } from "./port.ts";
 import { alreadyMade, replyMarker } from "./already-made.ts";
+import type { GiteaWrite } from "./write.ts";
 
-/** Every write the bot makes to Gitea, as stored in the outbox. */
-export type GiteaWrite =
-  | { op: "createComment"; owner: string; repo: string; number: number; body: string }
-  | { op: "editComment"; owner: string; repo: string; commentId: number; body: string }
-  /** Edits the bot's own comment carrying `marker` on the PR, or creates it (one result comment per PR). */
-  | { op: "upsertComment"; owner: string; repo: string; number: number; marker: string; body: string }
-  | { op: "setStatus"; owner: string; repo: string; sha: string; state: StatusState; context: string; description: string; targetUrl?: string }
-  | { op: "addReaction"; owner: string; repo: string; commentId: number; reaction: string }
-  /** A new issue (a sweep's report). */
-  | { op: "createIssue"; owner: string; repo: string; title: string; body: string };
+export type { GiteaWrite };
+
 
 export type OutboxGitea = Pick<GiteaPort, "createComment" | "editComment" | "comments" | "setStatus" | "addReaction" | "createIssue" | "combinedStatus">;
 
