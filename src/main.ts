@@ -29,6 +29,7 @@ import { execa } from "execa";
 import { wireRuns } from "./runs/wiring.ts";
 import { JobService } from "./jobs/service.ts";
 import { Pruner } from "./store/pruner.ts";
+import { Lifecycle, type Part } from "./util/lifecycle.ts";
 import type { Bot, BotDeps, BotOptions } from "./bot-deps.ts";
 
 export type { Bot, BotDeps, BotOptions } from "./bot-deps.ts";
@@ -47,7 +48,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const redact = makeRedactor(secrets);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
-  const unwatchEventLoop = metrics.watchEventLoop();
+  let unwatchEventLoop = () => {};
   const store = openStore(config.dataDir, { synchronous: config.store.synchronous });
   const gitea = options.gitea ?? new GiteaClient({ url: config.gitea.url, token: config.gitea.token, metrics, redact, timeoutMs: config.gitea.timeoutSeconds * 1000 });
 
@@ -151,12 +152,6 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let ready = false;
   const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
   const limits = { requestTimeoutMs: config.server.requestTimeoutSeconds * 1000, maxConnections: config.server.maxConnections };
-  const { server, port } = await listen({ host: config.server.host, port: config.server.port, limits, intake, app, log, metrics });
-  const url = `http://127.0.0.1:${port}`;
-  if (!config.server.publicUrl) publicBase = url;
-
-  botLogin.start();
-
   const catchUp = new CatchUp({ config, mirrors, gitea, store, clock, log, onQueued: () => dispatcher.wake() });
   const pruner = new Pruner({
     store: store.retention,
@@ -166,18 +161,65 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     clock,
     log: log.child({ component: "retention" }),
   });
-  outbox.start();
-  messenger.start();
-  if (options.dispatch !== false) {
-    await runs.start();
-    void sweeps.resume().catch((err: unknown) => log.error({ err }, "could not resume the sweeps being queued"));
-    dispatcher.start();
-    catchUp.start(config.supervisor.sweepMinutes * 60_000);
-    pruner.start(PRUNE_EVERY_MS);
-    if (reachable && options.supervise !== false) supervisor.start(config.supervisor.tickSeconds * 1000);
-    if (options.supervise !== false) sweepSchedule.start(config.supervisor.tickSeconds * 1000);
+  let listening: Awaited<ReturnType<typeof listen>> | null = null;
+  let resuming: Promise<void> = Promise.resolve();
+  const processing = options.dispatch !== false;
+  const supervising = options.supervise !== false;
+
+  // Every long-lived part, in the order it starts; stop() goes through it backwards. The server
+  // listens early (links need its port) but only reports ready once the workers behind it run;
+  // at stop it goes on taking deliveries into the store until the workers are gone.
+  const lifecycle = new Lifecycle((part, err) => log.error({ err, part }, "could not stop cleanly"));
+  const parts: Part[] = [
+    { name: "event-loop watch", start: () => void (unwatchEventLoop = metrics.watchEventLoop()), stop: () => unwatchEventLoop() },
+    { name: "store", stop: () => store.close() },
+    { name: "parse pool", stop: () => parser.stop() },
+    {
+      name: "http server",
+      start: async () => {
+        listening = await listen({ host: config.server.host, port: config.server.port, limits, intake, app, log, metrics });
+        if (!config.server.publicUrl) publicBase = `http://127.0.0.1:${listening.port}`;
+      },
+      stop: async () => {
+        const server = listening!.server;
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        await closed;
+      },
+    },
+    { name: "bot login", start: () => botLogin.start(), stop: () => botLogin.stop() },
+    { name: "outbox", start: () => outbox.start(), stop: () => outbox.stop() },
+    { name: "messenger", start: () => messenger.start(), stop: () => messenger.stop() },
+    ...(processing
+      ? [
+          // Runs are left running at stop: the next start adopts them.
+          { name: "runs", start: () => runs.start(), stop: () => runs.stop() },
+          {
+            name: "sweeps resume",
+            start: () => void (resuming = sweeps.resume().catch((err: unknown) => log.error({ err }, "could not resume the sweeps being queued"))),
+            stop: () => resuming,
+          },
+          { name: "dispatcher", start: () => dispatcher.start(), stop: () => dispatcher.stop() },
+          { name: "catch-up", start: () => catchUp.start(config.supervisor.sweepMinutes * 60_000), stop: () => catchUp.stop() },
+          { name: "retention", start: () => pruner.start(PRUNE_EVERY_MS), stop: () => pruner.stop() },
+          ...(supervising
+            ? [
+                ...(reachable ? [{ name: "supervisor", start: () => supervisor.start(config.supervisor.tickSeconds * 1000), stop: () => supervisor.stop() }] : []),
+                { name: "sweep schedule", start: () => sweepSchedule.start(config.supervisor.tickSeconds * 1000), stop: () => sweepSchedule.stop() },
+              ]
+            : []),
+        ]
+      : []),
+    { name: "ready", start: () => void (ready = true), stop: () => void (ready = false) },
+  ];
+  try {
+    await lifecycle.start(parts);
+  } catch (err) {
+    await lifecycle.stop();
+    throw err;
   }
-  ready = true;
+  const { server, port } = listening!;
+  const url = `http://127.0.0.1:${port}`;
   log.info({ port, dataDir: config.dataDir, publicUrl: config.server.publicUrl }, "cc-ci-bot listening");
   // Whoever started the bot waits for this line: do not hold it back in the log buffer.
   log.flush();
@@ -185,23 +227,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      ready = false;
-      botLogin.stop();
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
-      await closed;
-      await parser.stop();
-      await supervisor.stop();
-      await sweepSchedule.stop();
-      await dispatcher.stop();
-      // Runs are left running: the next start adopts them.
-      await runs.stop();
-      await catchUp.stop();
-      await messenger.stop();
-      await pruner.stop();
-      await outbox.stop();
-      await store.close();
-      unwatchEventLoop();
+      await lifecycle.stop();
       log.info("cc-ci-bot stopped");
     })());
 
