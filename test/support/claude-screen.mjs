@@ -1,4 +1,4 @@
-// Claude Code 2.1.197's screen, replayed from the real panes in ../shared/fixtures and reacting
+// Claude Code 2.1.197's screen, replayed from the real panes in test/fixtures and reacting
 // to keys as the real TUI did when they were captured:
 //   node claude-screen.mjs <log-file> <fixture-file> [--sticky-menu] [--answer <reply line>]
 // Typed text goes into the input box (wrapped at 116 columns, or `[Pasted text #1 +1 lines]`

@@ -5,8 +5,8 @@ import { profileFor } from "../../src/supervisor/profiles/index.ts";
 import type { TmuxAgent } from "../../src/supervisor/tmux-sessions.ts";
 import type { Agents } from "./agents.ts";
 
-/** The real Claude Code 2.1.197 panes (../shared/fixtures, resolved from the repository root). */
-export const CLAUDE_FIXTURES = resolve(fileURLToPath(new URL("../..", import.meta.url)), "../shared/fixtures/claude-code-2.1.197");
+/** The real Claude Code 2.1.197 panes, captured from the TUI in every state (test/fixtures). */
+export const CLAUDE_FIXTURES = fileURLToPath(new URL("../fixtures/claude-code-2.1.197", import.meta.url));
 const REPLAY = fileURLToPath(new URL("./claude-screen.mjs", import.meta.url));
 
 /** A tmux session showing a real Claude Code screen that reacts to keys (see claude-screen.mjs). */
