@@ -1,6 +1,6 @@
 // npm run bench:chaos:effects [-- --prs 60 --kills 3 --outage-seconds 60 --outage-comments 20]
 //
-// Exactly-once effects under crashes and outages, checked at the forge (SPEC §4, §9). The bot
+// Exactly-once effects under crashes and outages, checked at the forge (docs/design.md#exactly-once). The bot
 // runs as its own process (`cc-ci-bot serve`) against the in-repo Gitea emulator.
 //  1. Crashes: a `!testme` on each of N PRs, in K bursts, the bot SIGKILLed after each while
 //     the burst's deliveries are being handled and runs go.

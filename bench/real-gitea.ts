@@ -5,7 +5,7 @@
 //   - `!testme`: from posting the comment to its pending status being readable through the API;
 //   - handoff: from `git push` of a claim to the ping submitted in the adversary's tmux pane,
 //     and the bot's own record of the same pings (`/api/pings`): from the push delivery's
-//     receipt to the ping submitted, the span SPEC §12's handoff target is about.
+//     receipt to the ping submitted, the span the handoff target (docs/design.md#performance-targets) is about.
 // The real Gitea is the live suite's: a binary started on a free loopback port (GITEA_E2E_BIN)
 // or a running server (GITEA_E2E_URL + GITEA_E2E_ADMIN); with neither it says so in one line.
 import { cpus } from "node:os";

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 export function createMetrics() {
   const registry = new Registry();
   const registers = [registry];
-  // SPEC §12: no delivery may delay another's answer by more than 100 ms; this shows whether
+  // docs/design.md#performance-targets: no delivery may delay another's answer by more than 100 ms; this shows whether
   // anything held the event loop that long since the last scrape (sampled every 10 ms, from
   // watchEventLoop() until its stop).
   let loopDelay: ReturnType<typeof monitorEventLoopDelay> | null = null;

@@ -1,5 +1,5 @@
 /**
- * Replaces every occurrence of the given secrets in a text (SPEC §11: secrets never reach logs,
+ * Replaces every occurrence of the given secrets in a text (docs/design.md#security: secrets never reach logs,
  * comments, pages or error replies). Secrets shorter than 4 characters are ignored: masking
  * them would shred ordinary text without protecting anything.
  */

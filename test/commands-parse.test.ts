@@ -29,7 +29,7 @@ describe("slash-command parsing", () => {
     expect(parseCommands("/ping builder  two  spaces")[0]!.rest).toBe("builder  two  spaces");
   });
 
-  it("registers every command of SPEC §7 once, each with its help", () => {
+  it("registers every operator command once, each with its help", () => {
     const names = COMMANDS.map((c) => c.name);
     expect(names.sort()).toEqual(["cancel", "help", "pause", "phase", "ping", "recipe-upgrade", "restart", "resume", "retest", "status", "testall", "upgrade-all"]);
     for (const c of COMMANDS) {

@@ -12,7 +12,7 @@ const NC = "recipes/nextcloud";
 const MINUTE = 60_000;
 
 /**
- * Gitea answering 500 while `!testme` comes in (SPEC §9: an outage delays, it never loses).
+ * Gitea answering 500 while `!testme` comes in (docs/design.md#outages-and-restarts: an outage delays, it never loses).
  * The bot runs on a hand-driven clock: hours of outage pass in a few steps, and the delivery
  * must still be waiting — no attempt spent, no dead letter — and be handled once Gitea is back.
  */

@@ -5,7 +5,7 @@ import { recordings, type RecordedExchange, type Recording } from "./support/rec
 import { headerNames, shapeDiff, shapeOf } from "./support/shape.ts";
 import { Recorder } from "./support/webhook-recorder.ts";
 
-// The emulator checked against what real forges did (SPEC §15: where they differ, the
+// The emulator checked against what real forges did (docs/design.md#gitea-facts: where they differ, the
 // emulator is wrong): every recorded delivery and API answer must have the same header names,
 // field paths and JSON types as the emulator's answer to the same action or request. A
 // difference fails and names its path.

@@ -24,7 +24,7 @@ export type TestmeRequest = { kind: "run"; quick: boolean } | { kind: "usage"; l
 
 /**
  * `!testme` or `!testme --quick` alone on a line triggers a run; `!testme` followed by
- * anything else earns a one-line usage reply; `!testmexyz` is not ours (SPEC §4).
+ * anything else earns a one-line usage reply; `!testmexyz` is not ours (docs/design.md#testme-runs).
  */
 export function parseTestme(body: string): TestmeRequest | null {
   let usage: TestmeRequest | null = null;

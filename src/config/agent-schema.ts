@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The agents of the configuration (SPEC §10, §14): loop sessions and scheduled jobs share these
+// The agents of the configuration (docs/design.md#configuration): loop sessions and scheduled jobs share these
 // fields and run on either backend, tmux or an opencode server.
 
 export const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");

@@ -86,7 +86,7 @@ function interpolate(value: Json, env: Env, at: string[], problems: string[]): J
   return value;
 }
 
-/** The environment wins over the file (SPEC §10). */
+/** The environment wins over the file (docs/design.md#configuration). */
 function applyEnv(file: Json, env: Env): Json {
   const root = (isObject(file) ? { ...file } : {}) as Record<string, Json>;
   const section = (key: string): Record<string, Json> => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Cron } from "croner";
 import { agentFields, argv, checkBackend, nameBackend, opencodeServer, profile } from "./agent-schema.ts";
 
-// The configuration contract (SPEC §10). Every key has a default except the Gitea
+// The configuration contract (docs/design.md#configuration). Every key has a default except the Gitea
 // connection, so a minimal file (or only environment variables) is enough to serve.
 
 const role = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a role name such as builder or adversary");
@@ -142,7 +142,7 @@ export const configSchema = z.object({
           capacity: z.number().int().min(1).max(64).default(2),
         })
         .prefault({}),
-      /** Sweeps of every enrolled recipe's default branch (SPEC §17), e.g. [{cron: "0 2 * * *"}]. */
+      /** Sweeps of every enrolled recipe's default branch (docs/design.md#scheduled-sweeps), e.g. [{cron: "0 2 * * *"}]. */
       schedules: z.array(z.object({ cron, mode: z.enum(["full", "quick"]).default("full") })).default([]),
       /** Each sweep's report as one new issue in `repo`; newly red recipes mention their maintainers. */
       report: z

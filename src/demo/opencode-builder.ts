@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { join } from "node:path";
-// The demo borrows the test harness: opencode fully offline (SPEC §14) and a fake model.
+// The demo borrows the test harness: opencode fully offline (docs/design.md#agents-as-they-really-are) and a fake model.
 import { startFakeModel, type FakeModel } from "../../test/support/fake-model.ts";
 import { opencodeBin, startOpencodeServer, type OpencodeServer } from "../../test/support/opencode.ts";
 

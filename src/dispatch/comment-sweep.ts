@@ -24,7 +24,7 @@ export const FIRST_START = "bot:first-start";
 const OVERLAP_MS = 60_000;
 
 /**
- * The comment half of the catch-up sweep (SPEC §4, §6): `!testme` comments on open PRs of
+ * The comment half of the catch-up sweep (docs/design.md#catch-up-sweeps): `!testme` comments on open PRs of
  * enrolled repos that no delivery brought (the bot was down, Gitea gave up) are stored as the
  * deliveries they should have been, deduplicated against the real ones by content key.
  * Comments older than the bot's first start are never acted on. Per repo: one listing of

@@ -37,8 +37,8 @@ export interface DispatcherOptions {
  * are handled one at a time, in order of arrival; different repos in parallel. Each handler
  * runs on its own: one that throws never stops the others or later deliveries; it alone is
  * retried with backoff, and after `maxAttempts` the delivery is parked as a dead letter until
- * it is replayed (SPEC §1, DESIGN practice 11). A failure because Gitea cannot be reached is
- * no attempt: the delivery waits for Gitea, as long as it takes, and is tried again (SPEC §9).
+ * it is replayed (docs/design.md#intake). A failure because Gitea cannot be reached is
+ * no attempt: the delivery waits for Gitea, as long as it takes, and is tried again (docs/design.md#outages-and-restarts).
  *
  * Handling is at-least-once: a crash before a delivery's result is recorded runs its handlers
  * again. Exactly-once starts in the effects: every one is keyed by what triggered it (the

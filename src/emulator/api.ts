@@ -8,7 +8,7 @@ import { statusRoutes } from "./api-statuses.ts";
 export type { ApiOptions } from "./api-context.ts";
 
 /**
- * The subset of Gitea's /api/v1 the bot uses (SPEC §13), answering as the recorded Gitea
+ * The subset of Gitea's /api/v1 the bot uses (docs/design.md#gitea-facts), answering as the recorded Gitea
  * 1.15.11 does (test/fixtures/forges): a token or basic auth names the user; a missing or
  * unknown token reads as anonymous (public reads answer 200) and is refused only on
  * `GET /user` and on writes, with 401 "token is required".

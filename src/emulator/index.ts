@@ -27,7 +27,7 @@ export interface EmulatorOptions {
 }
 
 /**
- * An in-process Gitea for tests and the demo: the API subset of SPEC §13 over real HTTP, and
+ * An in-process Gitea for tests and the demo: the API subset of docs/design.md#gitea-facts over real HTTP, and
  * webhooks sent as Gitea sends them. User actions (comment, open a PR, push) change the
  * state and deliver the matching webhook to every registered hook; the deliveries' outcomes
  * are returned, since Gitea itself never retries.

@@ -24,7 +24,7 @@ export interface MirrorOptions {
 
 /**
  * A local bare mirror of one branch of a loop repo. Everything the relay reads comes from
- * here at a pushed commit, never from a working copy (SPEC §2.7). Gitea lists at most five
+ * here at a pushed commit, never from a working copy (docs/design.md#handoff-relay). Gitea lists at most five
  * commits in a push payload; the mirror gives the whole range.
  */
 export class Mirror {

@@ -27,7 +27,7 @@ export interface GiteaOutboxOptions {
 }
 
 /**
- * Durable writes to Gitea (SPEC §9). A write is stored first and sent by the worker: retried
+ * Durable writes to Gitea (docs/design.md#store-and-durability). A write is stored first and sent by the worker: retried
  * with exponential backoff and jitter while Gitea is down or failing (a report is delayed,
  * never lost); sent once per idempotency key; and in strict order within its lane (one PR),
  * so a `pending` status can never land after the final one.

@@ -1,4 +1,4 @@
-// What the bot asks of the forge, and how a failed call is told apart (SPEC §13).
+// What the bot asks of the forge, and how a failed call is told apart (docs/design.md#gitea-facts).
 
 export type StatusState = "pending" | "success" | "error" | "failure" | "warning";
 
@@ -26,7 +26,7 @@ export interface StatusInfo {
   targetUrl: string;
 }
 
-/** The Gitea calls the bot makes (SPEC §13). Handlers receive only the methods they use. */
+/** The Gitea calls the bot makes (docs/design.md#gitea-facts). Handlers receive only the methods they use. */
 export interface GiteaPort {
   currentUser(): Promise<string>;
   isOrgMember(org: string, user: string): Promise<boolean>;

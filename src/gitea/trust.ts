@@ -20,7 +20,7 @@ export class TrustCheckError extends Error {
 }
 
 /**
- * Who may trigger runs (SPEC §4): the allowlist, members of trusted orgs, and, when enabled,
+ * Who may trigger runs (docs/design.md#testme-runs): the allowlist, members of trusted orgs, and, when enabled,
  * repo collaborators with write access (the permission endpoint on Gitea 1.17+, the
  * collaborator check before it). The bot needs no admin rights for any of these calls.
  */

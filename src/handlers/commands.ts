@@ -20,7 +20,7 @@ export interface CommandHandlerDeps {
 }
 
 /**
- * Operator slash-commands in PR and issue comments (SPEC §7): each line `/name args` is one
+ * Operator slash-commands in PR and issue comments (docs/design.md#operator-commands): each line `/name args` is one
  * command, checked against its tier (anyone, maintainer = may `!testme`, operator = listed in
  * `operators`), failing closed when a permission cannot be checked. Unknown commands and
  * refusals get one-line replies; a user over the rate limit gets one reply per window.

@@ -3,7 +3,7 @@ import type { RunService } from "../runs/service.ts";
 import type { PullRequestEvent } from "../webhooks/events.ts";
 import type { Handler } from "./handler.ts";
 
-/** New commits on a PR: runs of the old head are superseded (SPEC §4, `testme.supersede`). */
+/** New commits on a PR: runs of the old head are superseded (docs/design.md#testme-runs, `testme.supersede`). */
 export function createPrSyncHandler(d: { config: Pick<Config, "testme">; runs: Pick<RunService, "supersede">; isTestmeRepo: (repo: string) => boolean }): Handler {
   return {
     name: "pr-sync",

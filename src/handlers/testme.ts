@@ -23,7 +23,7 @@ export interface TestmeDeps {
 }
 
 /**
- * `!testme` in a PR comment (SPEC §4): check who asked, acknowledge at once (pending status,
+ * `!testme` in a PR comment (docs/design.md#testme-runs): check who asked, acknowledge at once (pending status,
  * eyes reaction), and queue a run pinned to the PR head at the time of the comment. A run
  * already queued or running for that head is not started twice; the reply links it.
  *

@@ -20,7 +20,7 @@ export interface JobRequest {
 export type JobStart = { started: true; job: Job; done: Promise<Job> } | { started: false; running: Job };
 
 /**
- * Operator jobs (SPEC §7): a configured argv run with execa, flags as arguments and inputs as
+ * Operator jobs (docs/design.md#operator-commands): a configured argv run with execa, flags as arguments and inputs as
  * environment variables, output to a log with a page. One job of a kind at a time.
  */
 export class JobService {

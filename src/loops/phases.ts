@@ -16,7 +16,7 @@ export interface PhaseDeps {
   log: Logger;
 }
 
-/** `## DONE` on a line of its own, with no `## VETO` line after it (SPEC §2.6). */
+/** `## DONE` on a line of its own, with no `## VETO` line after it (docs/design.md#handoff-relay). */
 export function statusIsDone(text: string | null): boolean {
   if (text === null) return false;
   const lines = text.split(/\r?\n/).map((l) => l.trim());

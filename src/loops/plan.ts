@@ -13,7 +13,7 @@ export interface PlannedPing {
 }
 
 /**
- * Which roles a range of pushed commits pings, and with what (SPEC §2.2-2.3): a commit whose
+ * Which roles a range of pushed commits pings, and with what (docs/design.md#handoff-relay): a commit whose
  * subject starts with a rule's prefix pings that rule's role; a commit adding or modifying an
  * inbox file pings the inbox's role (deleting it pings nobody: that is the receiver consuming
  * it). One ping per role, listing its commits oldest first, newest last.

@@ -29,7 +29,7 @@ export function headCursor(loop: LoopConfig): string {
 }
 
 /**
- * The handoff relay (SPEC §2): a push to a loop repo's branch becomes at most one ping per
+ * The handoff relay (docs/design.md#handoff-relay): a push to a loop repo's branch becomes at most one ping per
  * role, listing the new commits that concern it, read from the mirror over the whole range
  * (the payload lists five at most). Each (repo, commit, role) pings once, ever: redeliveries,
  * restarts and catch-up sweeps find the marks and stay quiet. A force-push raises an alert

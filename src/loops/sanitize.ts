@@ -1,4 +1,4 @@
-/** The default limit-banner patterns (SPEC §5); the supervisor reads them from config. */
+/** The default limit-banner patterns (docs/design.md#supervisor); the supervisor reads them from config. */
 export const DEFAULT_LIMIT_PATTERNS: readonly RegExp[] = [/usage limit|spend limit|limit reached|reached your .*limit|out of (credits|tokens)/i];
 
 export const MAX_PING_LENGTH = 600;
@@ -6,7 +6,7 @@ export const MAX_PING_LENGTH = 600;
 /**
  * One line of plain printable text, safe to type into an agent's terminal: escape sequences
  * and control characters removed, newlines and tabs folded into spaces, length capped
- * (SPEC §3). Commit subjects are written by other people; nothing in them may act as a key.
+ * (docs/design.md#messenger). Commit subjects are written by other people; nothing in them may act as a key.
  * The result never matches a limit-banner pattern, or the supervisor would read our own ping
  * as the agent hitting its limit.
  */

@@ -19,7 +19,7 @@ export interface LoopSweepDeps {
 }
 
 /**
- * The loop half of the catch-up sweep (SPEC §6): Gitea never retries a delivery, so at
+ * The loop half of the catch-up sweep (docs/design.md#catch-up-sweeps): Gitea never retries a delivery, so at
  * startup and every few minutes each loop's branch is fetched, and a gap between the last
  * processed head and the remote head is stored as a push delivery from one to the other.
  * It then runs exactly as a push, through the same handler and the same exactly-once marks;

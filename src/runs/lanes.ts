@@ -15,7 +15,7 @@ export function prLane(repo: string, pr: number): string {
   return `${repo.toLowerCase()}#${pr}`;
 }
 
-/** What makes a request one trigger (SPEC §4): the comment, the head SHA it pinned, the mode. */
+/** What makes a request one trigger (docs/design.md#exactly-once): the comment, the head SHA it pinned, the mode. */
 export function triggerKey(spec: Pick<NewRun, "repo" | "pr" | "commentId" | "sha" | "mode">): string {
   return `${prLane(spec.repo, spec.pr)}:${spec.commentId ?? "-"}:${spec.sha}:${spec.mode}`;
 }

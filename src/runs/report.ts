@@ -18,7 +18,7 @@ export interface Tiers {
   tiers: Record<string, string>;
 }
 
-/** Exit status is the truth (SPEC §4): 0 GREEN, non-zero RED, anything else ERROR. */
+/** Exit status is the truth (docs/design.md#testme-runs): 0 GREEN, non-zero RED, anything else ERROR. */
 export function outcomeOf(exit: ExitRecord | null, timeoutMs: number, cancelReason: string | null): Outcome {
   // A cancel can reach the wrapper before it is ready to record it.
   if (exit === null) return { verdict: "ERROR", reason: cancelReason ?? "the run's process was lost", exitCode: null };

@@ -34,7 +34,7 @@ export interface RunServiceDeps {
 }
 
 /**
- * Runs of `!testme` (SPEC §4): a persistent FIFO queue with a global capacity and at most one
+ * Runs of `!testme` (docs/design.md#testme-runs): a persistent FIFO queue with a global capacity and at most one
  * run per recipe repo at a time; each run launched through the wrapper in its own session, so
  * it outlives a restart of the bot and is adopted again at start; its verdict taken from its
  * exit status and reported through the outbox (status first pending, then final, and one

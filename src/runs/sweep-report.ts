@@ -31,7 +31,7 @@ export interface SweepReport {
 const red = (v: Verdict | null) => v !== null && v !== "GREEN";
 
 /**
- * The report of one sweep (SPEC §17): per recipe its verdict and what changed since the
+ * The report of one sweep (docs/design.md#scheduled-sweeps): per recipe its verdict and what changed since the
  * previous sweep. `history(repo)` gives the recipe's finished sweep runs up to this sweep,
  * newest first; the red streak is walked back to its first red commit and the last green one.
  */

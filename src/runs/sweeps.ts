@@ -37,7 +37,7 @@ export interface SweepRequest {
 }
 
 /**
- * Sweeps (SPEC §17): one run per enrolled recipe on the head of its default branch, through the
+ * Sweeps (docs/design.md#scheduled-sweeps): one run per enrolled recipe on the head of its default branch, through the
  * same queue, capacity and one-run-per-recipe rule as PR runs (the queue puts PR runs first).
  * When a sweep's last run ends, its report is counted in the metrics and, when configured,
  * posted as one new issue through the outbox.

@@ -1,4 +1,4 @@
-// Supervises one run, detached from the bot so the run outlives a bot restart (SPEC §4):
+// Supervises one run, detached from the bot so the run outlives a bot restart (docs/design.md#testme-runs):
 //   node wrapper.mjs <run-dir>
 // Reads <run-dir>/spec.json ({ argv, env, cwd, timeoutMs, graceMs }), runs argv in its own
 // process group with stdout and stderr interleaved into <run-dir>/log, and writes

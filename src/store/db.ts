@@ -25,7 +25,7 @@ export function openReadDb(dataDir: string): { db: Db; file: string } {
 
 /**
  * A store written by a newer release: its schema has migrations this release does not know,
- * and running on it could misread or undo them. Migrations only go forward (SPEC §16).
+ * and running on it could misread or undo them. Migrations only go forward (docs/design.md#store-and-durability).
  */
 export class StoreVersionError extends Error {}
 

@@ -116,7 +116,7 @@ export const DELIVERY_WRITES = {
 
 /**
  * SQLite delivery store: reads on the main connection, writes through the writer thread, so
- * an accept() is answered after the commit that holds it (SPEC §1).
+ * an accept() is answered after the commit that holds it (docs/design.md#intake).
  */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly q;

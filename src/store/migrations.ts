@@ -62,7 +62,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   `
-  -- Pings to agent sessions, queued durably until delivered (SPEC §3).
+  -- Pings to agent sessions, queued durably until delivered (docs/design.md#messenger).
   CREATE TABLE pings (
     seq          INTEGER PRIMARY KEY,
     loop         TEXT NOT NULL,
@@ -79,7 +79,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pings_queued ON pings(session, seq) WHERE state = 'queued';
 
-  -- Each (repo, commit, role) pings at most once, ever (SPEC §2.4).
+  -- Each (repo, commit, role) pings at most once, ever (docs/design.md#exactly-once).
   CREATE TABLE handoff_marks (
     repo         TEXT NOT NULL,
     sha          TEXT NOT NULL,
@@ -106,7 +106,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   `
-  -- !testme runs (SPEC §4). A run's files (log, exit status, results) live in <dataDir>/runs/<id>.
+  -- !testme runs (docs/design.md#testme-runs). A run's files (log, exit status, results) live in <dataDir>/runs/<id>.
   CREATE TABLE runs (
     id           INTEGER PRIMARY KEY,
     repo         TEXT NOT NULL,
@@ -130,7 +130,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_pr ON runs(repo, pr, id);
   `,
   `
-  -- What the supervisor did to agent sessions, and why (SPEC §5).
+  -- What the supervisor did to agent sessions, and why (docs/design.md#supervisor).
   CREATE TABLE supervisor_actions (
     seq          INTEGER PRIMARY KEY,
     session      TEXT NOT NULL,
@@ -141,7 +141,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX supervisor_actions_session ON supervisor_actions(session, seq);
   `,
   `
-  -- Operator jobs (/recipe-upgrade, /upgrade-all); logs in <dataDir>/jobs/<id>/log (SPEC §7).
+  -- Operator jobs (/recipe-upgrade, /upgrade-all); logs in <dataDir>/jobs/<id>/log (docs/design.md#operator-commands).
   CREATE TABLE jobs (
     id           INTEGER PRIMARY KEY,
     kind         TEXT NOT NULL,
@@ -168,7 +168,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   `
-  -- Sweeps: every enrolled recipe's default branch tested on a schedule or by /testall (SPEC §17).
+  -- Sweeps: every enrolled recipe's default branch tested on a schedule or by /testall (docs/design.md#scheduled-sweeps).
   -- A run of a sweep has pr = 0 and its sweep's id; cause says why it ran (CCCI_TRIGGER).
   CREATE TABLE sweeps (
     id           INTEGER PRIMARY KEY,
@@ -197,7 +197,7 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
 
   -- Since when a delivery has been waiting for Gitea to answer (NULL: it is not): such waits
-  -- spend none of its attempts (SPEC §9, an outage delays and never loses).
+  -- spend none of its attempts (docs/design.md#outages-and-restarts: an outage delays and never loses).
   ALTER TABLE deliveries ADD COLUMN waiting_since INTEGER;
   `,
 ];

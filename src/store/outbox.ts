@@ -21,7 +21,7 @@ export interface NewOutboxItem {
   unless?: readonly string[] | undefined;
 }
 
-/** Durable queue of writes to Gitea (SPEC §9). */
+/** Durable queue of writes to Gitea (docs/design.md#store-and-durability). */
 export interface OutboxStore {
   /** Queues a write; a key already queued (or done) is not queued again. Returns whether it was new. */
   enqueue(item: NewOutboxItem, now: number): Promise<boolean>;

@@ -2,7 +2,7 @@ import type { Db } from "./db.ts";
 import type { SqlWriter } from "./writer.ts";
 
 /**
- * What ages out of the store (SPEC §9 retention). Kept forever: dead letters (an operator's
+ * What ages out of the store (docs/design.md#store-and-durability). Kept forever: dead letters (an operator's
  * to replay), queued or pending work, runs and jobs as rows (the PR history `/status` and the
  * badges read), handoff marks (a commit pings once, ever), cursors and phases. The outbox keeps
  * its rows too: their keys are what keeps each Gitea write once-only.

@@ -114,7 +114,7 @@ export class SqliteRunStore implements RunStore {
       decision: db.prepare(`SELECT run_id, created FROM run_triggers WHERE trigger = ?`),
       active: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? AND sha = ? AND mode = ? ORDER BY id LIMIT 1`),
       activeForPr: db.prepare(`SELECT * FROM runs WHERE state != 'finished' AND repo = ? AND pr = ? ORDER BY id`),
-      // PR runs first: a sweep's runs never delay a !testme queued after them (SPEC §17).
+      // PR runs first: a sweep's runs never delay a !testme queued after them (docs/design.md#scheduled-sweeps).
       queued: db.prepare(`SELECT * FROM runs WHERE state = 'queued' ORDER BY sweep_id IS NOT NULL, id`),
       ofSweep: db.prepare(`SELECT * FROM runs WHERE sweep_id = ? ORDER BY id`),
       sweepHistory: db.prepare(`SELECT * FROM runs WHERE repo = ? AND sweep_id IS NOT NULL AND sweep_id <= ? AND state = 'finished' ORDER BY id DESC LIMIT ?`),

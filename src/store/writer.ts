@@ -15,7 +15,7 @@ type Result = { ok: true; changes: number; lastId: number } | { ok: false; error
  * Group commit on a writer thread. Every write issued during one turn of the event loop goes
  * to the writer as one batch, runs there in one transaction, and each caller's promise
  * settles after that commit. One fsync per write would cap intake at the disk's sync rate,
- * and an fsync on the main thread would stall every request behind it (SPEC §12); here the
+ * and an fsync on the main thread would stall every request behind it (docs/design.md#performance-targets); here the
  * event loop keeps reading the next deliveries while the disk syncs the last batch.
  */
 export class SqlWriter {

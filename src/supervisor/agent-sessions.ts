@@ -1,5 +1,5 @@
 /**
- * Agent sessions behind one port (SPEC §3, §5, §14; DESIGN "Agents behind a port").
+ * Agent sessions behind one port (docs/design.md#agents-as-they-really-are).
  *
  * The supervisor and the messenger decide (when to heal, when a limit window ends, what a ping
  * says); a backend only reports what a session is doing and carries out what it is told. Two

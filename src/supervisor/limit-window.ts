@@ -25,7 +25,7 @@ export interface WindowEnd {
 }
 
 /**
- * What happens when a limit window ends (SPEC §5). A window with a known reset ends in one
+ * What happens when a limit window ends (docs/design.md#supervisor). A window with a known reset ends in one
  * nudge. A limit without a time (an API key's 429) only lifts for a new request, so the nudge
  * is the probe: still limited (the old banner, or a new one after the last probe) → probe again
  * and look in 5 min; no longer limited after a probe → that probe was the nudge; no longer

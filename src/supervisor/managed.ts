@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.ts";
 import { kickoff, type Phases } from "../loops/phases.ts";
 import type { ManagedSession } from "./supervisor.ts";
 
-/** The sessions the supervisor looks after, from the configuration (SPEC §5, §10). */
+/** The sessions the supervisor looks after, from the configuration (docs/design.md#supervisor). */
 export function managedSessions(config: Config, phases: Pick<Phases, "state">): ManagedSession[] {
   const out: ManagedSession[] = [];
   for (const loop of config.loops) {

@@ -18,7 +18,7 @@ export interface MessengerOptions {
 }
 
 /**
- * Delivers pings into agent sessions (SPEC §3) through the agents' backend, which knows how a
+ * Delivers pings into agent sessions (docs/design.md#messenger) through the agents' backend, which knows how a
  * prompt is submitted and whether it was taken. Pings to a session that cannot take one now
  * (absent, busy, a menu open) stay queued (durably) and go out when it can; a prompt that was
  * tried and not taken is recorded as undeliverable, with the reason.

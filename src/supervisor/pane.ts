@@ -19,7 +19,7 @@ export const BOT_MARK = "[cc-ci-bot]";
 const RECENT = 15;
 
 /**
- * Reads an agent's pane (SPEC §5). Only the bottom of the pane counts for the fatal, limit and
+ * Reads an agent's pane (docs/design.md#supervisor). Only the bottom of the pane counts for the fatal, limit and
  * busy patterns, and a limit banner counts only if nothing the bot typed came after it.
  */
 export function readPane(pane: string, p: PanePatterns): PaneReading {

@@ -43,7 +43,7 @@ export interface SupervisorOptions {
 export const NUDGE = `${BOT_MARK} The usage window should be open again now: please continue where you left off.`;
 
 /**
- * The residual timer (SPEC §5): the only periodic look at the agent sessions, which it sees
+ * The residual timer (docs/design.md#supervisor): the only periodic look at the agent sessions, which it sees
  * through the AgentSessions port (whatever backend runs them). Each tick, per session: paused
  * → nothing; inside a limit window → nothing at all, then one nudge; something only the
  * operator can fix (wrong credentials, server down) → one alert, never a restart; dead → start;

@@ -32,7 +32,7 @@ const SHOWN_MS = [0, 25, 50, 100, 200, 400, 800, 1600, 3200];
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * The tmux backend (SPEC §3, §14): an agent TUI in a tmux session, read through its profile.
+ * The tmux backend (docs/design.md#agents-as-they-really-are): an agent TUI in a tmux session, read through its profile.
  * Typing: the text literally (`send-keys -l`), then Enter as a tmux command of its own (an Enter
  * in the same command as a long text is swallowed by Claude Code while it ingests the paste);
  * "not submitted" is the box still holding text after the Enter, and Enter is pressed again with

@@ -22,7 +22,7 @@ export interface StartSpec {
 /**
  * The tmux commands the bot uses, as argv arrays (no shell). Sessions are always targeted by
  * exact name (`=NAME`): a prefix match would send `cc-ci-assistant`'s ping to
- * `cc-ci-assistant3` (SPEC §3).
+ * `cc-ci-assistant3`.
  */
 export class Tmux {
   constructor(private readonly o: TmuxOptions = {}) {}

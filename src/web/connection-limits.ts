@@ -4,7 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 
 export interface ConnectionLimits {
-  /** Headers and body must all have arrived within this time (SPEC §11: bounded everything). */
+  /** Headers and body must all have arrived within this time (docs/design.md#security: bounded everything). */
   requestTimeoutMs: number;
   maxConnections: number;
 }

@@ -50,7 +50,7 @@ const RunRow: FC<{ run: Run; now: number; extra: string }> = ({ run, now, extra 
 
 const Empty: FC<{ what: string }> = ({ what }) => <p class="muted">{what}</p>;
 
-/** The operator's page (SPEC §8): runs, sessions, loops, deliveries, dead letters, alerts. */
+/** The operator's page (docs/design.md#web-api-and-cli): runs, sessions, loops, deliveries, dead letters, alerts. */
 export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
   <html lang="en">
     <head>

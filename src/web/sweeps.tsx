@@ -43,7 +43,7 @@ const Change: FC<{ title: string; id: string; list: SweepEntry[]; streak: boolea
     </div>
   );
 
-/** `/sweeps/:id`: every recipe of a sweep and what changed since the previous one (SPEC §17). */
+/** `/sweeps/:id`: every recipe of a sweep and what changed since the previous one (docs/design.md#scheduled-sweeps). */
 export const SweepPage: FC<{ r: SweepReport; giteaUrl: string }> = ({ r, giteaUrl }) => {
   const of = (c: SweepEntry["change"]) => r.entries.filter((e) => e.change === c);
   const { counts } = r;

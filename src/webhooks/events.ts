@@ -66,7 +66,7 @@ export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error
 /**
  * What the bot keeps of the free-text fields: commands are read from a comment's lines and pings
  * quote a commit's subject, so a megabyte-long comment or subject would only be stored, queued
- * and typed into a pane for nothing (SPEC §11: bounded comment length).
+ * and typed into a pane for nothing (docs/design.md#security: bounded comment length).
  */
 export const MAX_COMMENT_CHARS = 64 * 1024;
 export const MAX_SUBJECT_CHARS = 1000;
@@ -152,7 +152,7 @@ function failure(error: z.ZodError): ParseResult {
 
 /**
  * The key that identifies the *content* of a delivery, so Gitea's "Redeliver" (a new delivery
- * id for the same event) is recognised as a duplicate (SPEC §1).
+ * id for the same event) is recognised as a duplicate (docs/design.md#intake).
  */
 export function contentKey(e: WebhookEvent): string {
   switch (e.kind) {

@@ -31,7 +31,7 @@ export interface IntakeDeps {
  * POST /webhook on the raw node:http request: read (bounded) -> verify the signed bytes ->
  * identify -> parse and validate -> persist -> answer. Nothing is parsed before the signature
  * passes, nothing unsigned is stored, and a 2xx is sent only after the commit that holds the
- * delivery (SPEC §1). Every refusal answers with one line saying what was wrong.
+ * delivery (docs/design.md#intake). Every refusal answers with one line saying what was wrong.
  */
 export function createIntake(deps: IntakeDeps) {
   return async function intake(req: IncomingMessage, res: ServerResponse): Promise<void> {

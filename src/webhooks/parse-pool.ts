@@ -18,7 +18,7 @@ export interface ParsePoolOptions {
   maxHeapMb: number;
   /**
    * The parser thread ends after this long without work: a thread's heap, grown by one large
-   * body, is given back to the system only when the thread ends (SPEC §12: memory back to its
+   * body, is given back to the system only when the thread ends (docs/design.md#performance-targets: memory back to its
    * baseline within a minute after a burst).
    */
   idleMs: number;
@@ -28,7 +28,7 @@ export interface ParsePoolOptions {
 /**
  * Parses a delivery's signed bytes, off the event loop when they are large. JSON.parse of a
  * few megabytes of many small values takes up to a second and holds the loop all that time
- * (SPEC §12: no delivery may delay another's answer by more than 100 ms), so bodies over
+ * (docs/design.md#performance-targets: no delivery may delay another's answer by more than 100 ms), so bodies over
  * `inlineBytes` go, one at a time, to a parser thread that hands back the small normalised event.
  */
 export class ParsePool {

@@ -4,7 +4,7 @@ export type BodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: tru
 
 /**
  * Reads a request body, giving up as soon as it passes `limit` bytes: an oversized delivery is
- * refused while it streams, never buffered whole (SPEC §1).
+ * refused while it streams, never buffered whole (docs/design.md#intake).
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = Number(req.headers["content-length"]);

@@ -6,7 +6,7 @@ import { freePort } from "./support/free-port.ts";
 import { headerNames, shapeDiff, shapeOf } from "../support/shape.ts";
 import { World } from "./support/world.ts";
 
-// The emulator checked against the real server (SPEC §15: where they differ, the emulator is
+// The emulator checked against the real server (docs/design.md#gitea-facts: where they differ, the emulator is
 // wrong). The same user actions on both; every delivery and every API answer the bot reads
 // must have the same header names, field paths and JSON types. A difference names its path.
 const w = new World();

@@ -76,7 +76,7 @@ export const FAKE_PROVIDER = "fake";
 export const FAKE_MODEL = "fake-model";
 
 /**
- * Everything opencode needs to run fully offline against a model on loopback (SPEC §14): a
+ * Everything opencode needs to run fully offline against a model on loopback (docs/design.md#agents-as-they-really-are): a
  * config whose provider is the built-in `@ai-sdk/openai-compatible` with its baseURL on the
  * fake model, every OPENCODE_DISABLE_* switch, a throwaway HOME and XDG dirs, a pre-created
  * ~/.config/opencode/node_modules/ (else a plugin install from the npm registry starts in the

@@ -16,7 +16,7 @@ export interface OpencodeSessionsOptions {
 }
 
 /**
- * The `opencode-server` backend (SPEC §14): a session is the newest opencode session with a given
+ * The `opencode-server` backend (docs/design.md#agents-as-they-really-are): a session is the newest opencode session with a given
  * title on one opencode server (the loops attach with `opencode run --attach URL --title NAME`, so
  * several may share a title; the newest is the live one). A prompt goes through the HTTP API and
  * is queued by the server behind a running turn — nothing is typed. A fresh start is a new

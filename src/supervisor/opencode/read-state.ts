@@ -3,7 +3,7 @@ import { waitingUntilIn } from "../profiles/profile.ts";
 import type { OpencodeMessage, OpencodeSession, OpencodeStatus } from "./client.ts";
 
 /**
- * What an opencode session is doing, from the server's own words (SPEC §14, opencode 1.18.33):
+ * What an opencode session is doing, from the server's own words (opencode 1.18.33):
  * - `GET /session/status` has no entry for an idle session, `busy` while a turn runs, and
  *   `retry` (with `next`, epoch ms) while it waits out a provider error such as a 429: a limit
  *   whose window ends at `next`;

@@ -2,7 +2,7 @@ import { readPane, resetTime, waitingUntil } from "../pane.ts";
 import { DEFAULT_LIMIT_PATTERNS } from "../../loops/sanitize.ts";
 import { screenLines, type Profile, type ProfilePatterns } from "./profile.ts";
 
-/** Today's configurable patterns (SPEC §5): the defaults of `supervisor.patterns`. */
+/** Today's configurable patterns (docs/design.md#supervisor): the defaults of `supervisor.patterns`. */
 export const GENERIC_PATTERNS: ProfilePatterns = {
   fatal: [/redacted_thinking/i, /blocks cannot be modified/i],
   limit: DEFAULT_LIMIT_PATTERNS,

@@ -1,5 +1,5 @@
 /**
- * A profile knows one agent TUI's screen (SPEC §14): where its input box is and what it holds,
+ * A profile knows one agent TUI's screen (docs/design.md#agents-as-they-really-are): where its input box is and what it holds,
  * its footer, the transcript's markers, the last reply, which banner is a limit and which error
  * is fatal. Profiles are data (patterns, keys) plus a small pure reader over a captured screen;
  * the tmux backend acts on what they read.
