@@ -43,7 +43,7 @@ export interface CommandContext {
   log: Logger;
 }
 
-/** One slash-command: its help beside its code (DESIGN practice 3). */
+/** One slash-command: its help beside its code, so /help is generated and never stale. */
 export interface CommandDef {
   name: string;
   usage: string;

@@ -8,7 +8,7 @@ import { makeTestmeEnrolment } from "../config/enrolment.ts";
 import { createCommandHandler } from "./commands.ts";
 
 /**
- * The explicit list of behaviours (DESIGN practice 3): each entry is one file under
+ * The explicit list of behaviours: each entry is one file under
  * src/handlers, wired here with only the ports it uses.
  */
 export function createHandlers(d: BotDeps): Handler[] {

@@ -39,7 +39,7 @@ export interface PullRequestEvent {
   sender: string;
 }
 
-/** A comment on a PR or an issue, normalised once (DESIGN: practice 5). */
+/** A comment on a PR or an issue, normalised once, here, so no handler reads the raw payload. */
 export interface CommentEvent {
   kind: "comment";
   repo: string;

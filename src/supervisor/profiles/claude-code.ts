@@ -3,7 +3,7 @@ import { screenLines, waitingUntilIn, type Profile, type ProfilePatterns, type S
 import { zonedResetTime } from "./reset-time.ts";
 
 /**
- * Claude Code (2.1.x) as its screen really is (docs/design.md#agents-as-they-really-are, ../shared/fixtures/claude-code-2.1.197):
+ * Claude Code (2.1.x) as its screen really is (docs/design.md#agents-as-they-really-are, test/fixtures/claude-code-2.1.197):
  *
  *     ❯ <submitted prompt>          transcript: prompts at column 0, replies `●`, results `⎿`,
  *     ● <reply>                     a timer line per turn (`✻ Crunched for 0s`)
