@@ -1,4 +1,4 @@
-// node --import tsx bench/intake-profile.ts [--duration 10 --connections 50 --keep]
+// node --import tsx bench/intake-profile.ts [--duration 10 --connections 50 --server bot|octokit|bare --keep]
 //
 // Where the bot's event loop spends its time on an ordinary delivery: the bot (as in
 // bench:intake) runs under `node --cpu-prof`, takes the same closed-loop load of signed
@@ -18,6 +18,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "50" },
+    server: { type: "string", default: "bot" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -28,8 +29,13 @@ if (!Number.isInteger(duration) || duration < 1 || !Number.isInteger(connections
   process.exit(2);
 }
 
+const kind = values.server;
+if (!["bot", "octokit", "bare"].includes(kind)) {
+  console.error(`intake-profile: --server takes bot, octokit or bare; got "${kind}"`);
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), "ccci-intake-profile-"));
-const { child, port } = await startServer("bot", ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=200"]);
+const { child, port } = await startServer(kind, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--cpu-prof-interval=200"]);
 let window: { from: number; to: number };
 let requests: number;
 let mainUs: number;
@@ -43,7 +49,7 @@ try {
   const after = threadCpu(child.pid!);
   requests = result.total;
   mainUs = before && after ? after.main - before.main : NaN;
-  console.log(`bot under --cpu-prof: ${result.rps.toFixed(0)} req/s, ${requests} deliveries in ${duration} s, non-2xx ${result.non2xx}, errors ${result.errors}`);
+  console.log(`${kind} under --cpu-prof: ${result.rps.toFixed(0)} req/s, ${requests} deliveries in ${duration} s, non-2xx ${result.non2xx}, errors ${result.errors}`);
 } finally {
   child.kill("SIGTERM");
 }
