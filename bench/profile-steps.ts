@@ -35,7 +35,7 @@ const BY_URL: Array<[RegExp, Step]> = [
   [/\/node_modules\/zod\/|\/src\/webhooks\/(events|payloads|fields|validate)[^/]*\.ts$/, "validation + caps"],
   [/\/src\/webhooks\/(read-body|body-scan)[^/]*\.ts$/, "body read"],
   [/\/src\/store\//, "store insert"],
-  [/\/node_modules\/(prom-client|tdigest|bintrees)\/|\/src\/metrics\.ts$/, "metrics"],
+  [/\/node_modules\/(prom-client|tdigest|bintrees)\/|\/src\/metrics\.ts$|\/src\/webhooks\/intake-metrics\.ts$/, "metrics"],
   [/\/node_modules\/(pino|sonic-boom|fast-redact|quick-format-unescaped|on-exit-leak-free|thread-stream|atomic-sleep)[^/]*\/|\/src\/(log|redact)\.ts$/, "logging"],
   [/\/src\/webhooks\/|\/src\/web\/server\.ts$/, "intake (identify, record)"],
   [/^node:(_http_|http$|net$|internal\/(http|stream_base_commons|streams|net|js_stream_socket))|^node:stream/, "HTTP (node:http, sockets)"],
@@ -77,7 +77,7 @@ export function stepsOf(profile: CpuProfile, window: { from: number; to: number 
     // A sample stands for the interval up to the next one.
     const span = profile.timeDeltas[i + 1] ?? 0;
     const step = stepOf(profile.samples[i]!);
-    if (step !== null) out.set(step, (out.get(step) ?? 0) + span);
+    if (step !== null && span > 0) out.set(step, (out.get(step) ?? 0) + span);
   }
   return out;
 }
