@@ -25,22 +25,35 @@ const recorded = readdirSync(FORGES).flatMap((forge) =>
 );
 
 type Path = Array<string | number>;
-/** Every path into a JSON value, a few levels deep (the schema reads nothing deeper). */
+// The field names payloads.ts reads: a field of another name changes neither verdict.
+const READ = new Set(
+  "ref before after commits id message added removed modified total_commits repository full_name clone_url html_url sender pusher login action number pull_request state head base sha merged updated_at issue comment body user created_at is_pull".split(" "),
+);
+/**
+ * Every path into a JSON value through fields the schema reads, a few levels deep (it reads
+ * nothing deeper); of an array, its first two elements stand for the rest.
+ */
 function paths(v: unknown, at: Path = []): Path[] {
   if (at.length >= 4 || typeof v !== "object" || v === null) return [];
-  const keys: Array<string | number> = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+  const keys: Array<string | number> = Array.isArray(v) ? v.slice(0, 2).map((_, i) => i) : Object.keys(v).filter((k) => READ.has(k));
   return keys.flatMap((k) => [[...at, k], ...paths((v as Record<string | number, unknown>)[k], [...at, k])]);
 }
 const DELETE = Symbol("delete");
-/** A copy of `json` with the value at `path` replaced, or removed. */
-function mutate(json: unknown, path: Path, value: unknown): unknown {
-  const copy = structuredClone(json) as Record<string | number, unknown>;
-  let parent = copy;
+/** Runs `check` with the value at `path` of `json` replaced, or removed, then puts it back. */
+function mutated(json: unknown, path: Path, value: unknown, check: () => void): void {
+  let parent = json as Record<string | number, unknown>;
   for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
   const last = path.at(-1)!;
+  const had = Object.prototype.hasOwnProperty.call(parent, last);
+  const old = parent[last];
   if (value === DELETE) delete parent[last];
   else parent[last] = value;
-  return copy;
+  try {
+    check();
+  } finally {
+    if (had) parent[last] = old;
+    else delete parent[last];
+  }
 }
 const REPLACEMENTS: unknown[] = [DELETE, null, 0, -1, 1.5, 2 ** 60, "", "x", "a/b", "a b/c", "0".repeat(40), "A".repeat(40), [], ["x"], [1], {}, true];
 
@@ -59,10 +72,11 @@ describe("the hand-written payload check", () => {
     for (const d of recorded) {
       for (const path of paths(d.json)) {
         for (const value of REPLACEMENTS) {
-          const json = mutate(d.json, path, value);
-          const schema = SCHEMAS[d.kind].safeParse(json);
-          if (!schema.success) refused++;
-          if (isWellFormed(d.kind, json)) expect(schema.success, `${d.name} ${path.join(".")} = ${String(value)}`).toBe(true);
+          mutated(d.json, path, value, () => {
+            const schema = SCHEMAS[d.kind].safeParse(d.json);
+            if (!schema.success) refused++;
+            if (isWellFormed(d.kind, d.json)) expect(schema.success, `${d.name} ${path.join(".")} = ${String(value)}`).toBe(true);
+          });
         }
       }
     }
@@ -72,8 +86,9 @@ describe("the hand-written payload check", () => {
 
   it("leaves the refusal and its message to the schema", () => {
     const d = recorded.find((r) => r.kind === "issue_comment")!;
-    const json = mutate(d.json, ["comment", "id"], "7");
-    expect(isWellFormed("issue_comment", json)).toBe(false);
-    expect(parseEvent("issue_comment", null, json)).toEqual({ ok: false, error: expect.stringMatching(/^payload field comment\.id: /) });
+    mutated(d.json, ["comment", "id"], "7", () => {
+      expect(isWellFormed("issue_comment", d.json)).toBe(false);
+      expect(parseEvent("issue_comment", null, d.json)).toEqual({ ok: false, error: expect.stringMatching(/^payload field comment\.id: /) });
+    });
   });
 });
