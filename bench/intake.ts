@@ -9,14 +9,11 @@
 // generator's; then the bot alone at a fixed 200 req/s (open loop) for its ack latency, in three
 // windows, and its memory across 100,000 deliveries. Each server runs in its own process; the
 // load generator (autocannon) runs in this one.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus } from "node:os";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { deliveryFactory } from "./payloads.ts";
+import { load as loadOn, rss, SECRET, startServer, threadCpu, type Result } from "./intake-load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,109 +30,7 @@ const [duration, connections, rounds] = (["duration", "connections", "rounds"] a
   }
   return n;
 }) as [number, number, number];
-const SECRET = "bench-webhook-secret";
-
-/** Resident memory of a process, in bytes (Linux /proc, else ps). */
-function rss(pid: number): number {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    if (kb) return Number(kb) * 1024;
-  } catch {
-    // not Linux
-  }
-  return Number(execFileSync("ps", ["-o", "rss=", "-p", String(pid)], { encoding: "utf8" }).trim()) * 1024;
-}
-
-/** Microseconds per clock tick, the unit of /proc CPU times. */
-const TICK_US = (() => {
-  try {
-    return 1e6 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-  } catch {
-    return NaN;
-  }
-})();
-/** CPU time (µs) a process has used on its main thread and on all its other threads (Linux /proc). */
-function threadCpu(pid: number): { main: number; others: number } | null {
-  try {
-    let main = 0;
-    let others = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const used = (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime + stime
-      if (Number(tid) === pid) main += used;
-      else others += used;
-    }
-    return Number.isFinite(main) ? { main, others } : null;
-  } catch {
-    return null; // not Linux
-  }
-}
-
-async function startServer(kind: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("./intake-server.ts", import.meta.url).pathname, kind, SECRET], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^READY (\d+)$/.exec(line);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { child, port };
-}
-
-interface Result {
-  rps: number;
-  total: number;
-  /** CPU µs per request: the server's event loop, its other threads, and this load generator. */
-  cpu?: { main: number; others: number; loadgen: number };
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-/** Closed-loop load for `seconds`, or until `amount` requests have been answered. */
-async function load(port: number, until: { seconds: number } | { amount: number }): Promise<Result> {
-  const next = deliveryFactory(SECRET);
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    ...("seconds" in until ? { duration: until.seconds } : { amount: until.amount }),
-    requests: [
-      {
-        method: "POST",
-        path: "/webhook",
-        setupRequest: (req: autocannon.Request) => {
-          const d = next();
-          return {
-            ...req,
-            body: d.body,
-            headers: {
-              "content-type": "application/json",
-              "x-github-event": "push",
-              "x-github-delivery": d.id,
-              "x-gitea-event": "push",
-              "x-gitea-delivery": d.id,
-              "x-gitea-signature": d.signature,
-              "x-hub-signature-256": `sha256=${d.signature}`,
-            },
-          };
-        },
-      },
-    ],
-  });
-  return {
-    rps: result.requests.average,
-    total: result.requests.total,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
+const load = (port: number, until: { seconds: number } | { amount: number }) => loadOn(port, connections, until);
 
 /**
  * An open-loop generator: one request every 1000/rate ms whatever the answers do, each
@@ -227,12 +122,18 @@ console.log(
 const KINDS = ["bare", "octokit", "bot"] as const;
 const ratios = { bare: [] as number[], octokit: [] as number[] };
 const rates = { bare: [] as number[], octokit: [] as number[], bot: [] as number[] };
+const loopCpu = { bare: [] as number[], octokit: [] as number[], bot: [] as number[] };
+const otherCpu = { bare: [] as number[], octokit: [] as number[], bot: [] as number[] };
 for (let round = 1; round <= rounds; round++) {
   console.log(`round ${round}`);
   const r = {} as Record<(typeof KINDS)[number], Result>;
   for (const kind of KINDS) {
     r[kind] = await measure(kind);
     rates[kind].push(r[kind].rps);
+    if (r[kind].cpu) {
+      loopCpu[kind].push(r[kind].cpu!.main);
+      otherCpu[kind].push(r[kind].cpu!.others);
+    }
     console.log(`  ${kind.padEnd(8)} ${fmt(r[kind])}\n  ${fmtCpu(r[kind])}`);
   }
   ratios.bare.push(r.bot.rps / r.bare.rps);
@@ -244,6 +145,17 @@ const span = (xs: number[]) => `rounds ${Math.min(...xs).toFixed(2)}-${Math.max(
 console.log(`median of ${rounds} rounds: bare ${median(rates.bare).toFixed(0)} req/s, octokit ${median(rates.octokit).toFixed(0)} req/s, bot ${median(rates.bot).toFixed(0)} req/s`);
 console.log(`ratio bot/bare    ${median(ratios.bare).toFixed(2)} (${span(ratios.bare)})   (target >= 0.50)`);
 console.log(`ratio bot/octokit ${median(ratios.octokit).toFixed(2)} (${span(ratios.octokit)})   (target >= 1.00)`);
+// The throughput ratios move with whatever else the machine runs; the CPU a delivery costs the
+// server's own threads (kernel accounting, bench/intake-load.ts) moves much less.
+if (loopCpu.bot.length > 0) {
+  const us = (xs: number[]) => `${median(xs).toFixed(0).padStart(4)} µs`;
+  for (const kind of KINDS) {
+    const note = kind === "bot" ? "   (target <= 110 µs on the event loop)" : "";
+    console.log(`CPU per delivery  ${kind.padEnd(8)} event loop ${us(loopCpu[kind])}, other threads ${us(otherCpu[kind])} (median of ${loopCpu[kind].length})${note}`);
+  }
+} else {
+  console.log("CPU per delivery: not measured (needs Linux /proc)");
+}
 
 const { child, port } = await startServer("bot");
 try {

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { EventKind } from "./identify.ts";
-import { issueCommentPayload, pullRequestPayload, pushPayload } from "./payloads.ts";
+import { issueCommentPayload, pullRequestPayload, pushPayload, type IssueCommentPayload, type PullRequestPayload, type PushPayload } from "./payloads.ts";
+import { isWellFormed } from "./payload-check.ts";
 
 /** Typed events handed to handlers: one shape per behaviour, whatever forge version sent it. */
 
@@ -72,19 +73,28 @@ export const MAX_COMMENT_CHARS = 64 * 1024;
 export const MAX_SUBJECT_CHARS = 1000;
 
 export function parseEvent(kind: EventKind, type: string | null, json: unknown): ParseResult {
+  // The ordinary delivery passes the hand-written check and is read as it is; anything else
+  // goes through the schema, which decides and says what is wrong (payload-check.ts).
+  if (isWellFormed(kind, json)) return ok(normalise(kind, type, json as Payload));
+  const r = SCHEMAS[kind].safeParse(json);
+  return r.success ? ok(normalise(kind, type, r.data as Payload)) : failure(r.error);
+}
+
+type Payload = PushPayload & PullRequestPayload & IssueCommentPayload;
+const SCHEMAS = { push: pushPayload, pull_request: pullRequestPayload, issue_comment: issueCommentPayload } as const;
+
+/** The typed event of a payload that passed the check or the schema: the same whichever did. */
+function normalise(kind: EventKind, type: string | null, p: Payload): WebhookEvent {
   switch (kind) {
     case "push": {
-      const r = pushPayload.safeParse(json);
-      if (!r.success) return failure(r.error);
-      const p = r.data;
       const commits = (p.commits ?? []).map((c) => ({
         sha: c.id,
-        subject: (c.message.split("\n", 1)[0] ?? "").slice(0, MAX_SUBJECT_CHARS),
+        subject: firstLine(c.message, MAX_SUBJECT_CHARS),
         added: c.added ?? [],
         removed: c.removed ?? [],
         modified: c.modified ?? [],
       }));
-      return ok({
+      return {
         kind: "push",
         repo: p.repository.full_name,
         ref: p.ref,
@@ -94,13 +104,10 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         totalCommits: p.total_commits ?? commits.length,
         cloneUrl: p.repository.clone_url ?? null,
         sender: p.sender?.login ?? p.pusher?.login ?? null,
-      });
+      };
     }
-    case "pull_request": {
-      const r = pullRequestPayload.safeParse(json);
-      if (!r.success) return failure(r.error);
-      const p = r.data;
-      return ok({
+    case "pull_request":
+      return {
         kind: "pull_request",
         repo: p.repository.full_name,
         action: p.action,
@@ -112,14 +119,10 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         htmlUrl: p.pull_request.html_url ?? null,
         updatedAt: p.pull_request.updated_at ?? null,
         sender: p.sender.login,
-      });
-    }
+      };
     case "issue_comment": {
-      const r = issueCommentPayload.safeParse(json);
-      if (!r.success) return failure(r.error);
-      const p = r.data;
       const isPull = p.is_pull ?? (type === "pull_request_comment" || (p.issue.pull_request !== null && p.issue.pull_request !== undefined));
-      return ok({
+      return {
         kind: "comment",
         repo: p.repository.full_name,
         action: p.action,
@@ -127,7 +130,7 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         isPull,
         issueState: p.issue.state,
         commentId: p.comment.id,
-        body: p.comment.body.slice(0, MAX_COMMENT_CHARS),
+        body: p.comment.body.length > MAX_COMMENT_CHARS ? p.comment.body.slice(0, MAX_COMMENT_CHARS) : p.comment.body,
         author: p.comment.user.login,
         createdAt: p.comment.created_at,
         updatedAt: p.comment.updated_at,
@@ -135,9 +138,16 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         headSha: p.pull_request?.head.sha ?? null,
         headRef: p.pull_request?.head.ref ?? null,
         cloneUrl: p.repository.clone_url ?? null,
-      });
+      };
     }
   }
+}
+
+/** A commit message's subject, at most `max` characters, found without splitting the whole message. */
+function firstLine(message: string, max: number): string {
+  const end = message.indexOf("\n");
+  const line = end === -1 ? message : message.slice(0, end);
+  return line.length > max ? line.slice(0, max) : line;
 }
 
 function ok(event: WebhookEvent): ParseResult {

@@ -11,18 +11,25 @@ export interface EventIdentity {
 // Forgejo sends its own names beside Gitea's; Gogs-compatible and GitHub-compatible names come
 // last so that the forge's own header wins when a proxy rewrote one of them.
 const PREFIXES = ["x-forgejo-", "x-gitea-", "x-gogs-", "x-github-"] as const;
+// The header names, made once: looked up for every delivery.
+const NAMES = {
+  event: PREFIXES.map((p) => `${p}event`),
+  type: PREFIXES.map((p) => `${p}event-type`),
+  delivery: PREFIXES.map((p) => `${p}delivery`),
+};
 
-function first(headers: IncomingHttpHeaders, suffix: string): string | null {
-  for (const prefix of PREFIXES) {
-    const v = headers[prefix + suffix];
-    const s = Array.isArray(v) ? v[0] : v;
-    if (s !== undefined && s.trim() !== "") return s.trim();
+function first(headers: IncomingHttpHeaders, names: readonly string[]): string | null {
+  for (const name of names) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    const s = (typeof v === "string" ? v : v[0])?.trim();
+    if (s) return s;
   }
   return null;
 }
 
 export function identify(headers: IncomingHttpHeaders): EventIdentity {
-  return { event: first(headers, "event"), type: first(headers, "event-type"), deliveryId: first(headers, "delivery") };
+  return { event: first(headers, NAMES.event), type: first(headers, NAMES.type), deliveryId: first(headers, NAMES.delivery) };
 }
 
 export type EventKind = "push" | "pull_request" | "issue_comment";

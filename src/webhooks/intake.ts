@@ -7,7 +7,7 @@ import type { Clock } from "../clock.ts";
 import { contentKey, eventAction, type WebhookEvent } from "./events.ts";
 import type { ParsePool } from "./parse-pool.ts";
 import { eventKind, identify } from "./identify.ts";
-import { eventLabel } from "./event-label.ts";
+import { deliveryCounter } from "./intake-metrics.ts";
 import { readBody } from "./read-body.ts";
 import { answerAndDrain } from "./drain.ts";
 import { verifySignature } from "./signature.ts";
@@ -34,33 +34,33 @@ export interface IntakeDeps {
  * delivery (docs/design.md#intake). Every refusal answers with one line saying what was wrong.
  */
 export function createIntake(deps: IntakeDeps) {
-  return async function intake(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    const count = (outcome: string, event: string | null) => {
-      deps.metrics.deliveries.inc({ event: eventLabel(event), outcome });
-      deps.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    };
-    const answer = (status: number, outcome: string, message: string, event: string | null = null) => {
-      count(outcome, event);
-      if (res.headersSent) return;
-      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(message) + 1 });
-      res.end(message + "\n");
-    };
-    const refuse = (status: number, message: string) => {
-      deps.log.info({ status, reason: message }, "delivery refused");
-      answer(status, `rejected_${status}`, message);
-    };
+  const count = deliveryCounter(deps.metrics);
+  // Made once, with plain arguments, rather than as closures per request: they run for every
+  // delivery, and each closure would be an allocation (and more, under some loaders).
+  const answer = (res: ServerResponse, started: number, status: number, outcome: string, message: string, event: string | null = null) => {
+    count(outcome, event, started);
+    if (res.headersSent) return;
+    const text = message + "\n";
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const refuse = (res: ServerResponse, started: number, status: number, message: string) => {
+    deps.log.info({ status, reason: message }, "delivery refused");
+    answer(res, started, status, REJECTED[status] ?? `rejected_${status}`, message);
+  };
 
+  return async function intake(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
-      return refuse(405, "webhook deliveries must be POSTed");
+      return refuse(res, started, 405, "webhook deliveries must be POSTed");
     }
-    const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const contentType = mediaType(req.headers["content-type"]);
     const isJson = contentType === "application/json";
     const isForm = contentType === "application/x-www-form-urlencoded";
     if (!isJson && !isForm) {
       req.resume();
-      return refuse(415, `content type "${contentType || "none"}" is not supported; set the webhook's content type to application/json`);
+      return refuse(res, started, 415, `content type "${contentType || "none"}" is not supported; set the webhook's content type to application/json`);
     }
 
     const read = await readBody(req, deps.maxBodyBytes);
@@ -68,40 +68,38 @@ export function createIntake(deps: IntakeDeps) {
       if (read.tooLarge) {
         const message = `body is larger than the limit of ${deps.maxBodyBytes} bytes`;
         deps.log.info({ status: 413, reason: message }, "delivery refused");
-        count("rejected_413", null);
+        count("rejected_413", null, started);
         return answerAndDrain(req, res, 413, message);
       }
       // Cut off by the request time bound (answered 408 there) or gone: nobody to answer.
       if (req.socket.destroyed) return deps.log.debug({ reason: read.error }, "delivery abandoned by its connection");
-      return refuse(400, `could not read the body: ${read.error}`);
+      return refuse(res, started, 400, `could not read the body: ${read.error}`);
     }
 
     // Gitea signs the JSON payload itself; a form delivery carries it in the "payload" field
     // (services/webhook/deliver.go), so that field's bytes are what gets verified.
     const signed = isJson ? read.body : formPayload(read.body);
-    if (signed === null) return refuse(400, 'form-encoded delivery has no "payload" field');
+    if (signed === null) return refuse(res, started, 400, 'form-encoded delivery has no "payload" field');
     const check = verifySignature(signed, req.headers, deps.secrets());
-    if (!check.ok) return refuse(401, check.reason);
+    if (!check.ok) return refuse(res, started, 401, check.reason);
 
     const identity = identify(req.headers);
-    if (identity.event === null) return refuse(400, "missing event header (X-Gitea-Event, X-Forgejo-Event or X-GitHub-Event)");
+    if (identity.event === null) return refuse(res, started, 400, "missing event header (X-Gitea-Event, X-Forgejo-Event or X-GitHub-Event)");
     const event = identity.event;
     const id = identity.deliveryId ?? `sha256-${createHash("sha256").update(signed).digest("hex").slice(0, 32)}`;
-    // Plain fields rather than a child logger: this runs for every delivery.
-    const about = { delivery: id, event };
-    const base = { id, event, receivedAt: deps.clock.now() } as const;
+    const receivedAt = deps.clock.now();
 
     const kind = eventKind(identity);
     let record: IncomingDelivery;
     let typed: WebhookEvent | null = null;
     if (kind === null) {
-      record = { ...base, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, payload: null };
+      record = { id, event, receivedAt, action: null, repo: null, contentKey: null, state: "ignored", reason: `event "${event}" is not handled`, payload: null };
     } else {
       const parsed = await deps.parser.parse(kind, identity.type, signed);
-      if (parsed === "busy") return refuse(503, "too many large deliveries are being parsed at once; nothing was accepted");
-      if (!parsed.ok) return refuse(400, parsed.error);
+      if (parsed === "busy") return refuse(res, started, 503, "too many large deliveries are being parsed at once; nothing was accepted");
+      if (!parsed.ok) return refuse(res, started, 400, parsed.error);
       typed = parsed.event;
-      record = toRecord(base, typed, ignoreReason(typed, deps.policy));
+      record = toRecord(id, event, receivedAt, typed, ignoreReason(typed, deps.policy));
     }
 
     if (typed !== null && record.state === "pending") deps.dispatch.prime(id, typed);
@@ -110,33 +108,41 @@ export function createIntake(deps: IntakeDeps) {
       outcome = await deps.store.accept(record);
     } catch (err) {
       deps.dispatch.forget(id);
-      deps.log.error({ ...about, err }, "could not store the delivery");
-      return answer(503, "store_error", "the delivery could not be stored; nothing was accepted", event);
+      deps.log.error({ delivery: id, event, err }, "could not store the delivery");
+      return answer(res, started, 503, "store_error", "the delivery could not be stored; nothing was accepted", event);
     }
+    // Plain fields rather than a child logger: this runs for every delivery.
     if (outcome.status === "duplicate") {
       deps.dispatch.forget(id);
-      deps.log.info({ ...about, of: outcome.of }, "duplicate delivery");
-      return answer(200, "duplicate", `duplicate of delivery ${outcome.of}`, event);
+      deps.log.info({ delivery: id, event, of: outcome.of }, "duplicate delivery");
+      return answer(res, started, 200, "duplicate", `duplicate of delivery ${outcome.of}`, event);
     }
     if (record.state === "ignored" || typed === null) {
-      deps.log.debug({ ...about, reason: record.reason }, "delivery ignored");
-      return answer(202, "ignored", `ignored: ${record.reason}`, event);
+      deps.log.debug({ delivery: id, event, reason: record.reason }, "delivery ignored");
+      return answer(res, started, 202, "ignored", `ignored: ${record.reason}`, event);
     }
-    deps.log.info({ ...about, repo: record.repo, action: record.action }, "delivery accepted");
+    deps.log.info({ delivery: id, event, repo: record.repo, action: record.action }, "delivery accepted");
     deps.dispatch.accepted(typed.repo);
-    return answer(202, "accepted", `accepted delivery ${id}`, event);
+    return answer(res, started, 202, "accepted", `accepted delivery ${id}`, event);
   };
 }
 
-function toRecord(
-  base: { id: string; event: string; receivedAt: number },
-  e: WebhookEvent,
-  ignored: string | null,
-): IncomingDelivery {
-  const common = { ...base, action: eventAction(e), repo: e.repo };
+/** The outcome labels of refusals, made once. */
+const REJECTED: Record<number, string> = Object.fromEntries([400, 401, 405, 413, 415, 503].map((s) => [s, `rejected_${s}`]));
+
+/** "application/json; charset=utf-8" -> "application/json"; the common exact header without a copy. */
+function mediaType(header: string | undefined): string {
+  if (header === undefined) return "";
+  if (header === "application/json") return header;
+  return header.split(";")[0]!.trim().toLowerCase();
+}
+
+/** One flat literal: the record every delivery makes, without spreads of intermediate objects. */
+function toRecord(id: string, event: string, receivedAt: number, e: WebhookEvent, ignored: string | null): IncomingDelivery {
+  const action = eventAction(e);
   return ignored === null
-    ? { ...common, contentKey: contentKey(e), state: "pending", reason: null, payload: e }
-    : { ...common, contentKey: null, state: "ignored", reason: ignored, payload: null };
+    ? { id, event, receivedAt, action, repo: e.repo, contentKey: contentKey(e), state: "pending", reason: null, payload: e }
+    : { id, event, receivedAt, action, repo: e.repo, contentKey: null, state: "ignored", reason: ignored, payload: null };
 }
 
 function formPayload(body: Buffer): Buffer | null {
