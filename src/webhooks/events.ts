@@ -21,6 +21,8 @@ export interface PushEvent {
   /** Gitea lists at most 5 commits (newest first); `totalCommits` counts them all. */
   commits: PushCommit[];
   totalCommits: number;
+  /** Whether the server sent `total_commits` (Gitea 1.18+, Forgejo); else totalCommits is the listing's length. */
+  totalCommitsSent?: boolean;
   cloneUrl: string | null;
   sender: string | null;
 }
@@ -92,6 +94,7 @@ export function parseEvent(kind: EventKind, type: string | null, json: unknown):
         after: p.after,
         commits,
         totalCommits: p.total_commits ?? commits.length,
+        totalCommitsSent: p.total_commits !== undefined,
         cloneUrl: p.repository.clone_url ?? null,
         sender: p.sender?.login ?? p.pusher?.login ?? null,
       });
