@@ -200,6 +200,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await messenger.stop();
       await pruner.stop();
       await outbox.stop();
+      mirrors.close();
       await store.close();
       unwatchEventLoop();
       log.info("cc-ci-bot stopped");
