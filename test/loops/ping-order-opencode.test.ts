@@ -42,6 +42,9 @@ describe("pings to one session arrive in the order queued (opencode-server backe
     await send(second);
     await w.gate.restore();
     await waitFor(async () => (await w!.bot.store.pings.holding())[0]?.text === first, "the first ping to wait for its retry");
+    // The operator sees which ping holds the adversary's queue.
+    const { sessions } = (await (await fetch(`${w.bot.url}/api/sessions`)).json()) as { sessions: Array<{ name: string; holding: { text: string; lastError: string } | null }> };
+    expect(sessions.find((s) => s.name === w!.adversary)?.holding).toMatchObject({ text: first, lastError: expect.stringMatching(/does not answer|fetch failed|closed|ECONN|socket/i) });
 
     w.clock.advance(2000);
     w.bot.messenger.wake();
