@@ -67,17 +67,17 @@ export class CatFile {
       const eol = this.buf.indexOf(0x0a);
       if (eol < 0) return;
       const header = this.buf.subarray(0, eol).toString("utf8");
+      let content: Buffer | null = null;
       if (/ (missing|ambiguous)$/.test(header)) {
         this.buf = this.buf.subarray(eol + 1);
-        this.waiting.shift()?.resolve(null);
-        continue;
+      } else {
+        const size = Number(header.split(" ")[2]);
+        if (this.buf.length < eol + 1 + size + 1) return;
+        content = Buffer.from(this.buf.subarray(eol + 1, eol + 1 + size));
+        this.buf = this.buf.subarray(eol + 1 + size + 1);
       }
-      const size = Number(header.split(" ")[2]);
-      if (this.buf.length < eol + 1 + size + 1) return;
-      const content = Buffer.from(this.buf.subarray(eol + 1, eol + 1 + size));
-      this.buf = this.buf.subarray(eol + 1 + size + 1);
+      if (this.waiting.length === 1) this.setRef(false);
       this.waiting.shift()?.resolve(content);
-      if (this.waiting.length === 0) this.setRef(false);
     }
   }
 
