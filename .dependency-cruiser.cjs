@@ -9,7 +9,7 @@ const LAYERS = [
   ["base", "^src/(util/|clock\\.ts$|log\\.ts$|redact\\.ts$|metrics\\.ts$)"],
   ["config", "^src/config/"],
   // The normalised webhook event: what the store keeps of a delivery.
-  ["event model", "^src/webhooks/(events|payloads|identify)\\.ts$"],
+  ["event model", "^src/webhooks/(events|payloads|payload-check|identify)\\.ts$"],
   ["store", "^src/store/"],
   ["forge and intake", "^src/(git|gitea|webhooks)/"],
   ["loops", "^src/loops/"],

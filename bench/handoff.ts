@@ -4,7 +4,9 @@
 // real tmux pane, against the bot running as its own process (`cc-ci-bot serve`) with a real
 // bare repo, a real clone pushing to it, and a fake agent that logs what it receives.
 // Printed beside the polling watchdog it replaces: a `git fetch` every 30 s notices a commit
-// after a delay spread evenly over 0-30 s.
+// after a delay spread evenly over 0-30 s. Also the bot's own record, delivery received → ping
+// submitted and checked, against the floor (typing + Enter check alone, bench/typing-floor.ts),
+// one floor sample after each push so that both see the same load.
 import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { once } from "node:events";
@@ -16,6 +18,7 @@ import { tempDir } from "../test/support/bot.ts";
 import { spawnBot } from "../test/support/child-bot.ts";
 import { writeBotConfig } from "./bot-config.ts";
 import { LoopRepo } from "../src/demo/loop-repo.ts";
+import { typingFloor } from "./typing-floor.ts";
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { pushes: { type: "string", default: "200" } } });
@@ -27,6 +30,7 @@ const dir = tempDir("ccci-bench-handoff-");
 const repo = new LoopRepo(dir);
 const agents = new Agents(dir);
 await agents.start("bench-adversary");
+await agents.start("bench-floor");
 const emu = await new GiteaEmulator().start();
 emu.state.addUser("agent");
 emu.state.addUser("ci-bot", "bench-token");
@@ -66,6 +70,8 @@ const cleanup = async () => {
 };
 
 const latencies: number[] = [];
+const floors: number[] = [];
+let record: number[] = [];
 let bigLatency = 0;
 try {
   // The first push is a warm-up (module loading, the first tmux calls).
@@ -85,7 +91,13 @@ try {
     if (d?.status !== 202) throw new Error(`delivery answered ${d?.status} ${d?.response}`);
     await waitForReceived(i + 1);
     if (i > 0) latencies.push(agents.receivedAt("bench-adversary")[i]! - sent);
+    const floor = await typingFloor(agents, "bench-floor", `[cc-ci-bot] cc-ci: 0000000 claim(gate-${i}): bench`);
+    if (i > 0) floors.push(floor);
   }
+  // The bot's own record of the same pushes: delivery received -> ping submitted and checked.
+  type Ping = { receivedAt: number; deliveredAt: number | null };
+  const { pings } = (await (await fetch(`http://127.0.0.1:${port}/api/pings?limit=${pushes}`)).json()) as { pings: Ping[] };
+  record = pings.map((p) => p.deliveredAt! - p.receivedAt);
 
   // One push of 1,000 commits (claims first and last); the payload lists five, the mirror all.
   const bigBefore = repo.head();
@@ -113,11 +125,15 @@ try {
   await cleanup();
 }
 
-latencies.sort((a, b) => a - b);
-const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const q = (p: number) => quantile(latencies, p);
 const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+const row = (name: string, xs: number[]) => `${name.padEnd(42)} p50 ${quantile(xs, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(xs, 0.99).toFixed(0).padStart(5)} ms   max ${Math.max(...xs).toFixed(0).padStart(5)} ms`;
 console.log(`handoff benchmark: ${pushes} pushes, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), node ${process.version}`);
-console.log(`bot (webhook)       p50 ${q(0.5).toFixed(0).padStart(6)} ms   p99 ${q(0.99).toFixed(0).padStart(6)} ms   mean ${mean.toFixed(0).padStart(6)} ms   max ${latencies.at(-1)!.toFixed(0)} ms   (targets p50 < 100, p99 < 300)`);
+console.log(row("delivery received -> ping submitted (bot)", record));
+console.log(row("floor: typing + Enter check alone", floors));
+console.log(`bot/floor: p50 ${(quantile(record, 0.5) / quantile(floors, 0.5)).toFixed(2)}x (goal < 2x), p99 ${quantile(record, 0.99).toFixed(0)} ms (goal < 100 ms)`);
+console.log(row("delivery sent -> ping in the pane", latencies));
 console.log(`polling, 30 s loop  p50  15000 ms   p99  29700 ms   mean  15000 ms   max 30000 ms`);
-console.log(`ratio of means polling/bot ${(15000 / mean).toFixed(0)}x`);
+console.log(`ratio of means polling/bot ${(15000 / mean).toFixed(0)}x (bot p50 ${q(0.5).toFixed(0)} ms)`);
 console.log(`one push of 1,000 commits: delivery to ping ${bigLatency} ms (target < 1000 ms)`);

@@ -20,6 +20,7 @@ import { giteaGiven, HOW_TO_GIVE_A_GITEA, realGitea } from "../test/e2e/support/
 import { openPull, testmeSettings } from "../test/e2e/support/recipes.ts";
 import { World } from "../test/e2e/support/world.ts";
 import { writeBotConfig } from "./bot-config.ts";
+import { typingFloor } from "./typing-floor.ts";
 
 const { values } = parseArgs({ options: { samples: { type: "string", default: "20" } } });
 if (giteaGiven() === null) {
@@ -34,6 +35,8 @@ if (!Number.isInteger(samples) || samples < 20) {
 
 type Series = { name: string; ms: number[] };
 const results: Series[] = [];
+/** The floor (typing + Enter check alone, bench/typing-floor.ts): one sample after each push, under the same load. */
+const floors: Series[] = [];
 const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
 /** The bot's own record of its last `n` pings: delivery received -> ping submitted. */
@@ -64,6 +67,8 @@ async function onRealGitea(): Promise<string> {
     await w.create({ recipes: ["recipe-bench"], loops: ["loop"] });
     const adv = `a-${w.tag}`;
     await w.agents.start(adv);
+    const floor: Series = { name: `Gitea ${gitea.version}: floor, typing + Enter check alone`, ms: [] };
+    await w.agents.start(`f-${w.tag}`);
     w.writeConfig({
       ...testmeSettings(w),
       loops: [{ name: "bench", repo: w.repo("loop"), sessions: { adversary: { tmux: adv, start: w.agents.argv(adv) } } }],
@@ -90,8 +95,11 @@ async function onRealGitea(): Promise<string> {
       const t0 = Date.now();
       loop.push();
       await waitFor(() => w.agents.received(adv).length > before, "the ping", 30_000);
-      return w.agents.receivedAt(adv).at(-1)! - t0;
+      const t = w.agents.receivedAt(adv).at(-1)! - t0;
+      if (n > 1) floor.ms.push(await typingFloor(w.agents, `f-${w.tag}`, `[cc-ci-bot] bench: 0000000 claim(gate-${n}): bench`));
+      return t;
     });
+    floors.push(floor);
     await botRecord(`Gitea ${gitea.version}: push delivery received -> ping submitted, checked (bot)`, w.bot!.url, samples);
     return gitea.version;
   } finally {
@@ -111,6 +119,8 @@ async function onEmulator(): Promise<void> {
     emu.state.addRepo("ops/loop");
     const repo = new LoopRepo(`${dir}/loop`);
     await agents.start("adv");
+    await agents.start("floor");
+    const floor: Series = { name: "emulator: floor, typing + Enter check alone", ms: [] };
     const secret = "bench-real-gitea-secret";
     const config = writeBotConfig(dir, emu.url, secret, {
       testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 2 } },
@@ -139,8 +149,11 @@ async function onEmulator(): Promise<void> {
       repo.push();
       await emu.push("ops/loop", { ref: "refs/heads/main", before: head, after: repo.head(), commits, pusher: "alice" });
       await waitFor(() => agents.received("adv").length > before, "the ping", 30_000);
-      return agents.receivedAt("adv").at(-1)! - t0;
+      const t = agents.receivedAt("adv").at(-1)! - t0;
+      if (n > 1) floor.ms.push(await typingFloor(agents, "floor", `[cc-ci-bot] bench: 0000000 claim(gate-${n}): bench`));
+      return t;
     });
+    floors.push(floor);
     await botRecord("emulator: push delivery received -> ping submitted, checked (bot)", bot.url, samples);
     bot.child.kill("SIGTERM");
     await bot.exited;
@@ -166,3 +179,9 @@ for (const s of results) {
 // Series 0-2 are the real Gitea's, 3-5 the emulator's, in the same order.
 const ratio = (i: number) => (quantile(results[i]!.ms, 0.5) / quantile(results[i + 3]!.ms, 0.5)).toFixed(1);
 console.log(`real/emulator p50 ratio: !testme ${ratio(0)}x, handoff ${ratio(1)}x, handoff in the bot ${ratio(2)}x`);
+// The bot's receipt -> submitted against the floor measured beside it (series 2 and 5).
+for (const [i, f] of [results[2]!, results[5]!].entries()) {
+  const floor = floors[i]!;
+  console.log(`${floor.name.padEnd(72)} p50 ${quantile(floor.ms, 0.5).toFixed(0).padStart(5)} ms   p99 ${quantile(floor.ms, 0.99).toFixed(0).padStart(5)} ms`);
+  console.log(`${`${f.name.split(":")[0]}: bot/floor`.padEnd(72)} p50 ${(quantile(f.ms, 0.5) / quantile(floor.ms, 0.5)).toFixed(2)}x (goal < 2x)`);
+}

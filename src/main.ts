@@ -173,6 +173,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const parts: Part[] = [
     { name: "event-loop watch", start: () => void (unwatchEventLoop = metrics.watchEventLoop()), stop: () => unwatchEventLoop() },
     { name: "store", stop: () => store.close() },
+    // The mirrors' long-running git readers.
+    { name: "mirrors", stop: () => mirrors.close() },
     { name: "parse pool", stop: () => parser.stop() },
     {
       name: "http server",

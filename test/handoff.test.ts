@@ -148,7 +148,7 @@ describe("handoff relay (real bare repo and clone, real tmux sessions)", () => {
     expect(w.agents.received(w.adversary)).toEqual([]);
   });
 
-  it("raises an alert on a force-push, pings nothing rewritten, and pings later pushes normally", async () => {
+  it("raises an alert on a force-push, pings the commits it lists once as new ones and nothing rewritten away, and pings later pushes normally", async () => {
     const w = await world({ orchestrator: true });
     await push(w, { subject: "claim(gate-1): first" });
     await waitFor(() => w.agents.received(w.adversary).length === 1, "the first ping");
@@ -163,12 +163,18 @@ describe("handoff relay (real bare repo and clone, real tmux sessions)", () => {
     const alerts = (await (await fetch(`${w.bot.url}/api/alerts`)).json()) as { alerts: Array<{ kind: string }> };
     expect(alerts.alerts.map((a) => a.kind)).toEqual(["force-push"]);
     expect(await (await fetch(`${w.bot.url}/metrics`)).text()).toContain('ccci_alerts_total{kind="force-push"} 1');
-    expect(w.agents.received(w.adversary)).toHaveLength(1);
-    expect(w.agents.received(w.builder)).toEqual([]);
+    // The push starts at the recorded head and its payload lists both new commits: a force push
+    // cannot be told from that (src/loops/listed.ts), so they are pinged as new commits, once
+    // each; the original claim is not pinged again.
+    expect(w.agents.received(w.adversary)).toEqual([
+      `[cc-ci-bot] cc-ci: ${before.slice(0, 7)} claim(gate-1): first`,
+      `[cc-ci-bot] cc-ci: ${short(rewritten[0]!)} claim(gate-1): first, rewritten`,
+    ]);
+    expect(w.agents.received(w.builder)).toEqual([`[cc-ci-bot] cc-ci: ${short(rewritten[1]!)} review(gate-1): PASS`]);
 
     const [next] = await push(w, { subject: "claim(gate-2): after the rewrite" });
-    await waitFor(() => w.agents.received(w.adversary).length === 2, "the next ping");
-    expect(w.agents.received(w.adversary)[1]).toBe(`[cc-ci-bot] cc-ci: ${short(next!)} claim(gate-2): after the rewrite`);
+    await waitFor(() => w.agents.received(w.adversary).length === 3, "the next ping");
+    expect(w.agents.received(w.adversary)[2]).toBe(`[cc-ci-bot] cc-ci: ${short(next!)} claim(gate-2): after the rewrite`);
   });
 
   it("turns a hostile commit subject into one sanitised, capped line that executes nothing", async () => {

@@ -14,12 +14,16 @@ class ChainedTmux extends Tmux {
   constructor(private readonly socket: string) {
     super({ socketName: socket });
   }
-  override async type(name: string, text: string): Promise<void> {
+  override async typeAndCapture(name: string, text: string): Promise<string | null> {
     await execa("tmux", ["-L", this.socket, "send-keys", "-t", `=${name}:`, "-l", "--", text, ";", "send-keys", "-t", `=${name}:`, "Enter"]);
+    return this.captureIfPresent(name);
   }
-  override async pressEnter(name: string): Promise<void> {
-    if (this.enters++ === 0) return;
-    await super.pressEnter(name);
+  override async enterAndCapture(name: string, waitMs: number): Promise<string | null> {
+    if (this.enters++ === 0) {
+      await new Promise((r) => setTimeout(r, waitMs));
+      return this.captureIfPresent(name);
+    }
+    return super.enterAndCapture(name, waitMs);
   }
 }
 

@@ -27,13 +27,17 @@ class ChainedTmux extends Tmux {
   constructor(private readonly socket: string) {
     super({ socketName: socket });
   }
-  override async type(name: string, text: string): Promise<void> {
+  override async typeAndCapture(name: string, text: string): Promise<string | null> {
     const buffer = `ccci-${process.pid}`;
     await execa("tmux", ["-L", this.socket, "set-buffer", "-b", buffer, "--", `${text}\r`, ";", "paste-buffer", "-p", "-r", "-d", "-b", buffer, "-t", `=${name}:`]);
+    return this.captureIfPresent(name);
   }
-  override async pressEnter(name: string): Promise<void> {
-    if (this.enters++ === 0) return;
-    await super.pressEnter(name);
+  override async enterAndCapture(name: string, waitMs: number): Promise<string | null> {
+    if (this.enters++ === 0) {
+      await new Promise((r) => setTimeout(r, waitMs));
+      return this.captureIfPresent(name);
+    }
+    return super.enterAndCapture(name, waitMs);
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { execa } from "execa";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { baseChildEnv } from "../util/child-env.ts";
+import { CatFile } from "./cat-file.ts";
 
 export interface MirrorCommit {
   sha: string;
@@ -32,6 +33,8 @@ export class Mirror {
   /** The fetch's environment: the only git command that talks to the forge, and so the only one given the token. */
   private readonly fetchEnv: Record<string, string>;
   private ready = false;
+  /** Object reads (show, mustHave) through one long-running `git cat-file --batch`, without the token. */
+  private readonly objects: CatFile;
   /** Operations on one mirror run one at a time (a fetch and a sweep must not race on refs). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -43,6 +46,7 @@ export class Mirror {
     // refuses any command whose environment sets GIT_CONFIG_COUNT ("allowUnsafeConfigEnvCount"),
     // which is how the token reaches git: keeping it to the fetch, run with execa, needs no
     // unsafe switch and keeps the token away from commands that do not need it.
+    this.objects = new CatFile(o.dir, env);
     this.git = simpleGit({ baseDir: o.dir, timeout: { block: 120_000 }, allowEnvironment: ["GIT_TERMINAL_PROMPT"] }).env(env);
     this.fetchEnv = o.token
       ? { ...env, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: token ${o.token}` }
@@ -92,9 +96,7 @@ export class Mirror {
    * this, a missing commit would read as "not an ancestor" and raise a false force-push alert.
    */
   async mustHave(sha: string): Promise<void> {
-    try {
-      await this.git.raw(["cat-file", "-e", `${sha}^{commit}`]);
-    } catch {
+    if ((await this.objects.read(`${sha}^{commit}`)) === null) {
       throw new Error(`the mirror of ${this.o.branch} has no commit ${sha} after fetching: is the loop's cloneUrl the repo Gitea pushed to?`);
     }
   }
@@ -136,10 +138,12 @@ export class Mirror {
 
   /** A file's content at a commit, or null when it does not exist there. */
   async show(sha: string, path: string): Promise<string | null> {
-    try {
-      return await this.git.raw(["show", `${sha}:${path}`]);
-    } catch {
-      return null;
-    }
+    const content = await this.objects.read(`${sha}:${path}`);
+    return content === null ? null : content.toString("utf8");
+  }
+
+  /** Ends the object reader (it is started again on the next read). */
+  close(): void {
+    this.objects.close();
   }
 }

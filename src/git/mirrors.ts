@@ -12,6 +12,11 @@ export class Mirrors {
     private readonly token: string,
   ) {}
 
+  /** Ends the mirrors' long-running git readers (the bot is stopping). */
+  close(): void {
+    for (const m of this.byLoop.values()) m.close();
+  }
+
   for(loop: LoopConfig): Mirror {
     let m = this.byLoop.get(loop.name);
     if (!m) {

@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/index.ts";
 import type { PushEvent } from "../webhooks/events.ts";
+import { listedCommits } from "./listed.ts";
 import { pingText, planPings, shasOf } from "./plan.ts";
 import type { MirrorCommit } from "../git/mirror.ts";
 import type { Phases } from "./phases.ts";
@@ -31,9 +32,10 @@ export function headCursor(loop: LoopConfig): string {
 /**
  * The handoff relay (docs/design.md#handoff-relay): a push to a loop repo's branch becomes at most one ping per
  * role, listing the new commits that concern it, read from the mirror over the whole range
- * (the payload lists five at most). Each (repo, commit, role) pings once, ever: redeliveries,
- * restarts and catch-up sweeps find the marks and stay quiet. A force-push raises an alert
- * and re-baselines instead of pinging rewritten history. Then the phase sequence is checked.
+ * (the payload lists five at most; a complete listing is pinged before the fetch, see
+ * listed.ts). Each (repo, commit, role) pings once, ever: redeliveries, restarts and catch-up
+ * sweeps find the marks and stay quiet. A force-push raises an alert and re-baselines; history
+ * rewritten away is never pinged. Then the phase sequence is checked.
  */
 export class HandoffRelay {
   constructor(private readonly d: HandoffDeps) {}
@@ -44,8 +46,12 @@ export class HandoffRelay {
     const loop = d.loops.find((l) => l.repo.toLowerCase() === e.repo.toLowerCase());
     if (!loop || e.ref !== `refs/heads/${loop.branch}` || ZERO_SHA.test(e.after)) return;
     const mirror = d.mirrors.for(loop);
-    await mirror.fetch();
     const { cursors } = d.store;
+    // A fast-forward from the recorded head whose payload lists every commit: its claim/review
+    // pings go out now, typed while the fetch below runs (listed.ts says why this is safe).
+    const listed = listedCommits(e, await cursors.get(headCursor(loop)));
+    if (listed) await relay(d, loop, e.repo, listed, receivedAt);
+    await mirror.fetch();
     const cursor = await cursors.get(headCursor(loop));
     const now = () => d.clock.now();
 

@@ -34,8 +34,14 @@ export interface PingStore {
   enqueue(p: NewPing, now: number): Promise<void>;
   /** Of `shas`, those already announced to `role` in `repo`. */
   marked(repo: string, role: string, shas: string[]): Promise<Set<string>>;
-  /** Queued pings that are due, oldest first, skipping sessions in `busy`. */
+  /**
+   * The oldest queued ping of each session, when it is due, skipping sessions in `busy`: a
+   * session's pings go out one at a time in the order queued, and one waiting for a retry holds
+   * the ones behind it.
+   */
   due(now: number, limit: number, busy: ReadonlySet<string>): Promise<Ping[]>;
+  /** Per session, its oldest queued ping that was tried and is waiting for a retry (what holds the queue). */
+  holding(): Promise<Ping[]>;
   delivered(seq: number, attempts: number, now: number): Promise<void>;
   undeliverable(seq: number, attempts: number, error: string, now: number): Promise<void>;
   retryLater(seq: number, attempts: number, nextAt: number, error: string): Promise<void>;
@@ -82,9 +88,17 @@ export class SqlitePingStore implements PingStore {
   ) {
     this.q = {
       marked: db.prepare(`SELECT sha FROM handoff_marks WHERE repo = lower(?) AND role = ? AND sha IN (SELECT value FROM json_each(?))`),
+      // Per session only its head (the oldest queued ping): a later ping must never overtake
+      // one that is waiting for a retry (pings_queued indexes (session, seq) of queued pings).
       due: db.prepare(
-        `SELECT * FROM pings WHERE state = 'queued' AND next_at <= ?
-         AND coalesce(session, '') NOT IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+        `SELECT p.* FROM pings p
+         JOIN (SELECT min(seq) AS seq FROM pings WHERE state = 'queued' GROUP BY session) h ON h.seq = p.seq
+         WHERE p.next_at <= ? AND coalesce(p.session, '') NOT IN (SELECT value FROM json_each(?)) ORDER BY p.seq LIMIT ?`,
+      ),
+      holding: db.prepare(
+        `SELECT p.* FROM pings p
+         JOIN (SELECT min(seq) AS seq FROM pings WHERE state = 'queued' GROUP BY session) h ON h.seq = p.seq
+         WHERE p.attempts > 0 OR p.last_error IS NOT NULL ORDER BY p.seq`,
       ),
       recent: db.prepare(`SELECT * FROM pings ORDER BY seq DESC LIMIT ?`),
       recentLoop: db.prepare(`SELECT * FROM pings WHERE loop = ? ORDER BY seq DESC LIMIT ?`),
@@ -102,6 +116,10 @@ export class SqlitePingStore implements PingStore {
 
   async due(now: number, limit: number, busy: ReadonlySet<string>): Promise<Ping[]> {
     return (this.q.due.all(now, JSON.stringify([...busy]), limit) as Row[]).map(fromRow);
+  }
+
+  async holding(): Promise<Ping[]> {
+    return (this.q.holding.all() as Row[]).map(fromRow);
   }
 
   async delivered(seq: number, attempts: number, now: number): Promise<void> {

@@ -20,8 +20,14 @@ export interface MessengerOptions {
 /**
  * Delivers pings into agent sessions (docs/design.md#messenger) through the agents' backend, which knows how a
  * prompt is submitted and whether it was taken. Pings to a session that cannot take one now
- * (absent, busy, a menu open) stay queued (durably) and go out when it can; a prompt that was
- * tried and not taken is recorded as undeliverable, with the reason.
+ * (absent, busy, a menu open, its server down) stay queued (durably) and go out when it can; a
+ * prompt that was tried and not taken is recorded as undeliverable, with the reason.
+ *
+ * Per session, pings go out in the order queued, one at a time: the store hands out only a
+ * session's oldest queued ping, so one waiting for its retry holds the ones behind it (a
+ * `claim(gate-2)` must never reach an agent before `claim(gate-1)`). The order is the stored
+ * sequence, so it holds across retries, outages, busy turns and restarts of the bot. A ping given
+ * up as undeliverable is recorded (the dashboard lists it) and no longer holds the queue.
  */
 export class Messenger extends LaneWorker {
   protected readonly runner: LaneRunner;

@@ -4,7 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SessionState, SupervisorStore } from "../store/supervisor.ts";
 import { singleFlight } from "../util/single-flight.ts";
-import type { AgentSessions } from "./agent-sessions.ts";
+import type { AgentSessions, AgentState } from "./agent-sessions.ts";
 import { armWindow, windowEnd } from "./limit-window.ts";
 import { BOT_MARK } from "./pane.ts";
 import type { SessionSpec } from "./sessions.ts";
@@ -46,7 +46,8 @@ export const NUDGE = `${BOT_MARK} The usage window should be open again now: ple
  * The residual timer (docs/design.md#supervisor): the only periodic look at the agent sessions, which it sees
  * through the AgentSessions port (whatever backend runs them). Each tick, per session: paused
  * → nothing; inside a limit window → nothing at all, then one nudge; something only the
- * operator can fix (wrong credentials, server down) → one alert, never a restart; dead → start;
+ * operator can fix (wrong credentials, server down) → one alert, never a restart, cleared as soon
+ * as its cause is gone (looked at even while paused, waiting or in a limit window); dead → start;
  * fatal → start fresh; a limit → arm a window until its reset (+45 s), or probe every 5 minutes
  * when the time is unknown; busy → leave alone; stalled past its own WAITING-UNTIL (+ grace),
  * or with no activity for the idle time → restart. Scheduled jobs fire once per cron slot
@@ -103,14 +104,21 @@ export class Supervisor {
   private async heal(s: ManagedSession): Promise<void> {
     const name = s.spec.tmux;
     const { store, clock, agents } = this.o;
-    const st = await store.state(name);
-    if (st.paused || (s.enabled && !(await s.enabled()))) return;
+    const stored = await store.state(name);
     const now = clock.now();
+    const halted = stored.paused || (s.enabled !== undefined && !(await s.enabled()));
+    const quiet = stored.limit !== null && now < stored.limit.until;
+    // Paused, disabled or inside a limit window: no healing of any kind. Only a raised alert is
+    // still looked at, so that it clears once its cause is gone (else a second outage would
+    // find the alert still "raised" and tell nobody).
+    if ((halted || quiet) && !stored.alert) return;
+    const state = await agents.state(name);
+    const st = await this.followAlert(name, stored, state, !(halted || quiet), now);
+    if (halted || quiet || state.alert) return;
     const save = (next: Partial<SessionState>) => store.save(name, { ...st, ...next }, now);
 
     if (st.limit) {
-      if (now < st.limit.until) return; // the quiet window: no healing of any kind
-      const end = windowEnd(st.limit, await agents.state(name), now);
+      const end = windowEnd(st.limit, state, now);
       if (end.nudge) await agents.submit(name, NUDGE);
       await this.act(name, end.reason, end.detail);
       if (end.loud) {
@@ -120,38 +128,49 @@ export class Supervisor {
       return save(end.next ? { limit: end.next } : { limit: null, paneHash: null, paneChangedAt: now });
     }
 
-    const state = await agents.state(name);
-    if (state.alert) {
-      // A restart cannot fix wrong credentials or a server that is down: tell the operator once.
-      if (st.alert !== state.alert.kind) {
-        await this.o.alert(state.alert.kind, name, state.alert.message);
-        await this.act(name, "alert", state.alert.message);
-      }
-      return save({ alert: state.alert.kind });
-    }
-    const fresh = st.alert ? { alert: null } : {};
     if (state.kind === "absent") {
       if (s.kind === "orchestrator" && s.aliveProbe && (await this.o.probe(s.aliveProbe))) return;
       await this.startFresh(s);
       await this.act(name, "dead", "no session: started");
-      return save({ ...fresh, paneHash: null, paneChangedAt: now });
+      return save({ paneHash: null, paneChangedAt: now });
     }
     if (state.kind === "fatal") return this.restart(s, st, "fatal", `fatal: ${state.fatalReason ?? "error"}: started fresh`);
     if (state.kind === "limit") {
       const limit = armWindow(state.limitResetAt ?? null, now);
       await this.act(name, "limit", limit.parsed ? `limit window until ${new Date(limit.until).toISOString()}` : "limit without a reset time: probing every 5 min");
-      return save({ ...fresh, limit });
+      return save({ limit });
     }
-    if (state.kind === "busy") return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
+    if (state.kind === "busy") return save({ paneHash: state.activity, paneChangedAt: now });
     if (state.kind === "waiting" && state.waitingUntil !== undefined) {
       const wake = state.waitingUntil;
       if (now > wake + this.o.stallGraceMs) return this.restart(s, st, "stall", `past its WAITING-UNTIL ${new Date(wake).toISOString()} by more than the grace`);
       return;
     }
-    if (state.activity !== st.paneHash || st.paneChangedAt === null) return save({ ...fresh, paneHash: state.activity, paneChangedAt: now });
+    if (state.activity !== st.paneHash || st.paneChangedAt === null) return save({ paneHash: state.activity, paneChangedAt: now });
     if (now - st.paneChangedAt >= this.o.stallIdleMs) {
       return this.restart(s, st, "idle", `no activity for ${Math.round((now - st.paneChangedAt) / 1000)} s`);
     }
+  }
+
+  /**
+   * The stored alert follows what the session shows, whatever else the session is doing: a new
+   * alert is raised once (only while the session is supervised: a restart cannot fix wrong
+   * credentials or a server that is down, so the operator is told), and an alert whose cause is
+   * gone is cleared at once, so that the next outage is a new alert.
+   */
+  private async followAlert(name: string, st: SessionState, state: AgentState, supervised: boolean, now: number): Promise<SessionState> {
+    const kind = state.alert?.kind ?? null;
+    if ((st.alert ?? null) === kind) return st;
+    if (kind !== null && !supervised) return st;
+    if (kind !== null) {
+      await this.o.alert(kind, name, state.alert!.message);
+      await this.act(name, "alert", state.alert!.message);
+    } else {
+      await this.act(name, "alert-cleared", `${st.alert} is gone: the session answers again`);
+    }
+    const next = { ...st, alert: kind };
+    await this.o.store.save(name, next, now);
+    return next;
   }
 
   private async schedule(s: ManagedSession): Promise<void> {

@@ -12,12 +12,12 @@ export interface TmuxAgent extends SessionSpec {
 }
 
 export interface TmuxSessionsOptions {
-  tmux: Pick<Tmux, "captureIfPresent" | "type" | "pressEnter" | "keys" | "newSession" | "killSession" | "hasSession">;
+  tmux: Pick<Tmux, "captureIfPresent" | "typeAndCapture" | "enterAndCapture" | "keys" | "newSession" | "killSession" | "hasSession">;
   /** The sessions this backend starts, by tmux name; others can still be read and typed into. */
   agents: ReadonlyMap<string, TmuxAgent>;
   clock: Clock;
   log: Logger;
-  /** Waits before each look at the input box; Enter is pressed again after each but the last. */
+  /** Waits after each Enter before the look at the input box; Enter is pressed once per wait until the text is gone. */
   enterBackoffMs?: readonly number[];
   /** How long a freshly started TUI may take to draw its input box before the kickoff is typed (90 s: opencode took 20-30 s on a loaded 2-core machine). */
   readyTimeoutMs?: number;
@@ -82,21 +82,21 @@ export class TmuxSessions implements AgentSessions {
       if (r?.box !== "") return { taken: false, attempts: 0, detail: "the input box holds old text that would not clear", later: true };
       this.o.log.info({ session: name }, "cleared old text from the input box before typing");
     }
-    await tmux.type(name, text);
+    // The text and a first look at the box in one tmux invocation, then Enter and the look after
+    // it in another: each invocation costs a process start on the path from a push to its ping.
+    const typed = await tmux.typeAndCapture(name, text);
+    if (typed === null) return { taken: false, attempts: 0, detail: "session absent", later: true };
     // A TUI may show typed text only after a while (opencode takes a long text in over seconds on
     // a loaded machine): an Enter pressed before that is lost in the text, so wait for it.
-    await this.waitUntil(name, profile, (x) => x.box !== null && profile.stillTyped(x, text), SHOWN_MS);
-    await tmux.pressEnter(name);
-    let attempts = 1;
+    const shown = (x: ScreenReading) => x.box !== null && profile.stillTyped(x, text);
+    if (!shown(profile.read(typed, this.o.clock.now()))) await this.waitUntil(name, profile, shown, SHOWN_MS.slice(1));
+    let attempts = 0;
     const backoff = this.o.enterBackoffMs ?? profile.enterBackoffMs ?? DEFAULT_BACKOFF;
-    for (const [i, wait] of backoff.entries()) {
-      await this.sleep(wait);
-      const now = await this.read(name, profile);
-      if (now === null) return { taken: false, attempts, detail: "the session ended while typing", later: false };
-      if (!profile.stillTyped(now, text)) return { taken: true, attempts };
-      if (i === backoff.length - 1) break;
-      await tmux.pressEnter(name);
+    for (const wait of backoff) {
+      const screen = await tmux.enterAndCapture(name, wait);
       attempts++;
+      if (screen === null) return { taken: false, attempts, detail: "the session ended while typing", later: false };
+      if (!profile.stillTyped(profile.read(screen, this.o.clock.now()), text)) return { taken: true, attempts };
     }
     return { taken: false, attempts, detail: `the text stayed in the input box after ${attempts} Enter presses`, later: false };
   }

@@ -60,6 +60,24 @@ export class Tmux {
     await this.run(["send-keys", "-t", `=${name}:`, "Enter"]);
   }
 
+  /**
+   * Types `text` literally, then reads the pane: one tmux invocation for both (each one costs a
+   * process start, ~5 ms, on the path from a push to its ping). Null when the session is gone.
+   */
+  async typeAndCapture(name: string, text: string): Promise<string | null> {
+    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "-l", "--", text]]);
+  }
+
+  /**
+   * Presses Enter as a command of its own (never in the command that types the text: Claude Code
+   * swallows an Enter that arrives with a long text, SPEC §14), waits `waitMs` inside tmux for
+   * the TUI to take it, then reads the pane: one invocation. Null when the session is gone.
+   */
+  async enterAndCapture(name: string, waitMs: number): Promise<string | null> {
+    const wait = waitMs > 0 ? [["run-shell", "-d", (waitMs / 1000).toFixed(3)]] : [];
+    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "Enter"], ...wait]);
+  }
+
   /** Presses named keys (`Escape`, `C-u`), each its own key press; never text. */
   async keys(name: string, keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await this.run(["send-keys", "-t", `=${name}:`, ...keys]);
@@ -75,6 +93,12 @@ export class Tmux {
   /** The pane's text, or null when there is no such session (one tmux call for both questions). */
   async captureIfPresent(name: string): Promise<string | null> {
     const r = await this.run(["capture-pane", "-p", "-J", "-t", `=${name}:`], true);
+    return r.ok ? r.stdout.replace(/\s+$/, "") : null;
+  }
+
+  /** Runs `commands` and then capture-pane in one invocation; the pane, or null when any of them failed. */
+  private async thenCapture(name: string, commands: string[][]): Promise<string | null> {
+    const r = await this.run(sequence([...commands, ["capture-pane", "-p", "-J", "-t", `=${name}:`]]), true);
     return r.ok ? r.stdout.replace(/\s+$/, "") : null;
   }
 
@@ -97,4 +121,13 @@ export class Tmux {
     if (r.exitCode !== 0 && !tolerate) throw new Error(`tmux ${args[0]} failed: ${(r.stderr || r.stdout || `exit ${r.exitCode}`).split("\n")[0]}`);
     return { ok: r.exitCode === 0, stdout: r.stdout };
   }
+}
+
+/**
+ * Several tmux commands as one argv, separated by ";" elements (no shell involved). tmux ends a
+ * command at any argument that ends with ";", so such an argument (a typed text ending in ";")
+ * has its last ";" escaped: tmux turns a trailing `\;` back into ";" and keeps the argument.
+ */
+export function sequence(commands: readonly string[][]): string[] {
+  return commands.flatMap((c, i) => [...(i > 0 ? [";"] : []), ...c.map((a) => (a.endsWith(";") ? `${a.slice(0, -1)}\\;` : a))]);
 }

@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/index.ts";
 import type { DeliveryState } from "../store/deliveries.ts";
+import type { Ping } from "../store/pings.ts";
 import type { LoopConfig } from "../config/schema.ts";
 import type { Phases } from "../loops/phases.ts";
 import { headCursor } from "../loops/relay.ts";
@@ -94,8 +95,9 @@ export function createWebApp(deps: WebDeps): Hono {
   mountSweeps(app, { sweeps: deps.sweeps, store: store.sweeps, giteaUrl: deps.giteaUrl });
 
   mountDashboard(app, async () => {
+    const holding = await holdingBySession(store);
     const sessions = await Promise.all(
-      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), last: (await store.supervisor.actions(1, name))[0] })),
+      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), last: (await store.supervisor.actions(1, name))[0], holding: holding.get(name) })),
     );
     const loops = await Promise.all(
       deps.loops.map(async (l) => {
@@ -131,8 +133,9 @@ export function createWebApp(deps: WebDeps): Hono {
     return c.text(`${head}\n\n${deps.jobs.tail(job.id, 4 * 1024 * 1024)}`, 200, { "cache-control": "no-store" });
   });
   app.get("/api/sessions", async (c) => {
+    const holding = await holdingBySession(store);
     const sessions = await Promise.all(
-      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), actions: await store.supervisor.actions(10, name) })),
+      deps.supervisor.names().map(async (name) => ({ name, state: await store.supervisor.state(name), actions: await store.supervisor.actions(10, name), holding: holding.get(name) ?? null })),
     );
     return c.json({ sessions });
   });
@@ -171,4 +174,9 @@ function boundedInt(raw: string | undefined, fallback: number, max: number): num
   const n = Number(raw);
   if (raw === undefined || !Number.isInteger(n) || n < 1) return fallback;
   return Math.min(n, max);
+}
+
+/** Per session, the queued ping that holds the ones behind it (tried, waiting for a retry). */
+async function holdingBySession(store: Pick<Store, "pings">): Promise<Map<string, Ping>> {
+  return new Map((await store.pings.holding()).filter((p) => p.session !== null).map((p) => [p.session!, p]));
 }

@@ -12,7 +12,8 @@ export interface DashboardData {
   queued: Run[];
   running: Run[];
   recent: Run[];
-  sessions: Array<{ name: string; state: SessionState; last: SupervisorAction | undefined }>;
+  /** `holding`: the session's oldest queued ping, waiting for a retry; the pings behind it wait for it. */
+  sessions: Array<{ name: string; state: SessionState; last: SupervisorAction | undefined; holding?: Ping | undefined }>;
   loops: Array<{ name: string; repo: string; phase: string; pings: Ping[] }>;
   deliveries: DeliverySummary[];
   dead: DeliverySummary[];
@@ -125,6 +126,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
                   <td>{s.name}</td>
                   <td class={s.state.limit ? "ERROR" : ""}>{s.state.paused ? "paused" : s.state.limit ? `limit window until ${new Date(s.state.limit.until).toISOString()}` : "supervised"}</td>
                   <td class="muted">{s.last ? `${s.last.reason}: ${s.last.detail} (${when(d.now, s.last.createdAt)})` : "no action yet"}</td>
+                  <td class={s.holding ? "ERROR" : "muted"}>{s.holding ? `ping #${s.holding.seq} holds the queue: ${s.holding.lastError ?? "waiting"} (${s.holding.attempts} tries)` : ""}</td>
                 </tr>
               ))}
             </table>

@@ -22,6 +22,8 @@ export interface PushEvent {
   /** Gitea lists at most 5 commits (newest first); `totalCommits` counts them all. */
   commits: PushCommit[];
   totalCommits: number;
+  /** Whether the server sent `total_commits` (Gitea 1.18+, Forgejo); else totalCommits is the listing's length. */
+  totalCommitsSent?: boolean;
   cloneUrl: string | null;
   sender: string | null;
 }
@@ -102,6 +104,7 @@ function normalise(kind: EventKind, type: string | null, p: Payload): WebhookEve
         after: p.after,
         commits,
         totalCommits: p.total_commits ?? commits.length,
+        totalCommitsSent: p.total_commits !== undefined,
         cloneUrl: p.repository.clone_url ?? null,
         sender: p.sender?.login ?? p.pusher?.login ?? null,
       };

@@ -39,16 +39,13 @@ export class Agents {
   received(session: string): string[] {
     const file = this.logOf(session);
     if (!existsSync(file)) return [];
-    return readFileSync(file, "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { text: string }).text);
+    return complete(file).map((l) => (JSON.parse(l) as { text: string }).text);
   }
 
   receivedAt(session: string): number[] {
     const file = this.logOf(session);
     if (!existsSync(file)) return [];
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { t: number }).t);
+    return complete(file).map((l) => (JSON.parse(l) as { t: number }).t);
   }
 
   /** How many times the agent of this session has started. */
@@ -74,4 +71,9 @@ export class Agents {
   async close(): Promise<void> {
     await this.tmux.killServer();
   }
+}
+
+/** The log's complete lines: the agent may be writing the last one while it is read. */
+function complete(file: string): string[] {
+  return readFileSync(file, "utf8").split("\n").slice(0, -1).filter(Boolean);
 }
