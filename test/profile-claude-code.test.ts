@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { profileFor } from "../src/supervisor/profiles/index.ts";
+import { CLAUDE_FIXTURES } from "./support/claude-screens.ts";
 
 // The real Claude Code 2.1.197 panes and their readings (../shared/fixtures/claude-code-2.1.197/README.md).
-const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)), "../shared/fixtures/claude-code-2.1.197");
+const ROOT = CLAUDE_FIXTURES;
 const NOW = Date.parse("2026-11-29T19:20:00Z");
 const profile = profileFor(undefined, ["claude"]);
 

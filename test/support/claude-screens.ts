@@ -1,12 +1,24 @@
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { profileFor } from "../../src/supervisor/profiles/index.ts";
 import type { TmuxAgent } from "../../src/supervisor/tmux-sessions.ts";
 import type { Agents } from "./agents.ts";
 
-/** The real Claude Code 2.1.197 panes (../shared/fixtures, resolved from the repository root). */
-export const CLAUDE_FIXTURES = resolve(fileURLToPath(new URL("../..", import.meta.url)), "../shared/fixtures/claude-code-2.1.197");
+/**
+ * The real Claude Code 2.1.197 panes: ../shared/fixtures beside the repository. From a git
+ * worktree elsewhere, beside the main checkout it belongs to (`.git` there is a file naming
+ * `<main>/.git/worktrees/<name>`).
+ */
+export const CLAUDE_FIXTURES = findFixtures(fileURLToPath(new URL("../..", import.meta.url)));
+
+function findFixtures(root: string): string {
+  const beside = (checkout: string) => resolve(checkout, "../shared/fixtures/claude-code-2.1.197");
+  if (existsSync(beside(root))) return beside(root);
+  const gitFile = resolve(root, ".git");
+  const m = existsSync(gitFile) ? /^gitdir:\s*(.+)$/m.exec(readFileSync(gitFile, "utf8").toString()) : null;
+  return m ? beside(dirname(dirname(dirname(resolve(root, m[1]!.trim()))))) : beside(root);
+}
 const REPLAY = fileURLToPath(new URL("./claude-screen.mjs", import.meta.url));
 
 /** A tmux session showing a real Claude Code screen that reacts to keys (see claude-screen.mjs). */
