@@ -6,7 +6,7 @@ import type { Config } from "./schema.ts";
 
 export const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
 
-/** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
+/** How the tmux backend reads the session's screen; default: read from the screen (Claude Code, opencode, else generic). */
 export const profile = z.enum(["claude-code", "opencode", "generic"]).optional();
 
 /** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
