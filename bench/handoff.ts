@@ -37,7 +37,7 @@ emu.state.addUser("ci-bot", "bench-token");
 emu.state.addRepo(REPO);
 
 const config = writeBotConfig(dir, emu.url, SECRET, {
-  loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { adversary: { tmux: "bench-adversary", start: ["true"] } } }],
+  loops: [{ name: "cc-ci", repo: REPO, cloneUrl: repo.bare, sessions: { adversary: { session: "bench-adversary", start: ["true"] } } }],
   supervisor: { tmuxSocket: agents.socket },
 });
 const { child: bot, port } = await spawnBot(config);

@@ -71,7 +71,7 @@ async function onRealGitea(): Promise<string> {
     await w.agents.start(`f-${w.tag}`);
     w.writeConfig({
       ...testmeSettings(w),
-      loops: [{ name: "bench", repo: w.repo("loop"), sessions: { adversary: { tmux: adv, start: w.agents.argv(adv) } } }],
+      loops: [{ name: "bench", repo: w.repo("loop"), sessions: { adversary: { session: adv, start: w.agents.argv(adv) } } }],
     });
     await w.startBot();
     const loop = w.clone("loop");
@@ -124,7 +124,7 @@ async function onEmulator(): Promise<void> {
     const secret = "bench-real-gitea-secret";
     const config = writeBotConfig(dir, emu.url, secret, {
       testme: { repos: ["recipes/*"], trust: { orgs: ["recipes"] }, runner: { command: ["true"], capacity: 2 } },
-      loops: [{ name: "bench", repo: "ops/loop", cloneUrl: repo.bare, sessions: { adversary: { tmux: "adv", start: agents.argv("adv") } } }],
+      loops: [{ name: "bench", repo: "ops/loop", cloneUrl: repo.bare, sessions: { adversary: { session: "adv", start: agents.argv("adv") } } }],
       supervisor: { tmuxSocket: agents.socket },
     });
     const bot = await spawnBot(config);

@@ -94,7 +94,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       metrics,
       clock,
       log: log.child({ component: "supervisor" }),
-      orchestratorSession: config.supervisor.orchestrator?.tmux ?? null,
+      orchestratorSession: config.supervisor.orchestrator?.session ?? null,
       pings,
     }),
     store: store.supervisor,

@@ -55,7 +55,7 @@ async function world(overrides: Record<string, unknown> = {}): Promise<World> {
           name: "cc-ci",
           repo: LOOP,
           cloneUrl: join(dir, "no-such-repo.git"),
-          sessions: { builder: { tmux: "cmd-builder", start: agents.argv("cmd-builder") } },
+          sessions: { builder: { session: "cmd-builder", start: agents.argv("cmd-builder") } },
           phases: [
             { id: "1", plan: "plan-1.md", status: "S-1.md" },
             { id: "2", plan: "plan-2.md", status: "S-2.md" },

@@ -44,8 +44,8 @@ function loopConfig(w: Pick<World, "repo" | "agents" | "builder" | "adversary">,
         repo: REPO,
         cloneUrl: w.repo.bare,
         sessions: {
-          builder: { tmux: w.builder, start: w.agents.argv(w.builder) },
-          adversary: { tmux: w.adversary, start: w.agents.argv(w.adversary) },
+          builder: { session: w.builder, start: w.agents.argv(w.builder) },
+          adversary: { session: w.adversary, start: w.agents.argv(w.adversary) },
         },
         phases,
       },
@@ -68,7 +68,7 @@ async function world(options: { phases?: unknown[]; orchestrator?: boolean } = {
   const overrides = {
     gitea: { url: emu.url },
     ...loopConfig({ repo, agents, ...names }, options.phases),
-    supervisor: { tmuxSocket: agents.socket, ...(options.orchestrator ? { orchestrator: { tmux: names.orchestrator, start: ["true"] } } : {}) },
+    supervisor: { tmuxSocket: agents.socket, ...(options.orchestrator ? { orchestrator: { session: names.orchestrator, start: ["true"] } } : {}) },
   };
   const bot = await startTestBot({ dataDir: `${dir}/data`, overrides });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);

@@ -88,7 +88,7 @@ describe("sessions API", () => {
     const bot = await startTestBot({
       supervise: false,
       handlers: () => [],
-      overrides: { server: { operatorToken: token }, supervisor: { tmuxSocket: socket, orchestrator: { tmux: "orch-api", start: ["true"] } } },
+      overrides: { server: { operatorToken: token }, supervisor: { tmuxSocket: socket, orchestrator: { session: "orch-api", start: ["true"] } } },
     });
     try {
       const post = (verb: string, auth?: string) =>
@@ -108,7 +108,7 @@ describe("sessions API", () => {
   });
 
   it("refuses operator calls when no operator token is configured", async () => {
-    const bot = await startTestBot({ supervise: false, handlers: () => [], overrides: { supervisor: { orchestrator: { tmux: "orch-x", start: ["true"] } } } });
+    const bot = await startTestBot({ supervise: false, handlers: () => [], overrides: { supervisor: { orchestrator: { session: "orch-x", start: ["true"] } } } });
     try {
       const r = await fetch(`${bot.url}/api/sessions/orch-x/pause`, { method: "POST", headers: { authorization: "Bearer anything-at-all-here" } });
       expect(r.status).toBe(403);

@@ -11,7 +11,7 @@ Exit status: 0 valid, 2 invalid.
 `,
   async run(args) {
     const { values } = parse(args, { config: { type: "string" }, json: { type: "boolean" } });
-    const { config, source } = await loadConfigOrExplain(values.config);
+    const { config, source, warnings: deprecated } = await loadConfigOrExplain(values.config);
     const summary = {
       source: source ?? "environment only",
       gitea: config.gitea.url,
@@ -26,10 +26,10 @@ Exit status: 0 valid, 2 invalid.
       jobs: Object.keys(config.jobs),
     };
     if (values.json) {
-      process.stdout.write(JSON.stringify({ ok: true, ...summary }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ ok: true, ...summary, warnings: deprecated }, null, 2) + "\n");
       return 0;
     }
-    const warnings = config.webhook.secrets.length === 0 ? ["no webhook secret: every delivery would be refused (set WEBHOOK_SECRET)"] : [];
+    const warnings = [...deprecated, ...(config.webhook.secrets.length === 0 ? ["no webhook secret: every delivery would be refused (set WEBHOOK_SECRET)"] : [])];
     process.stdout.write(
       [
         `configuration OK (${summary.source})`,

@@ -17,10 +17,11 @@ Options:
 `,
   async run(args) {
     const { values } = parse(args, { config: { type: "string" }, "no-dispatch": { type: "boolean" } });
-    const { config } = await loadConfigOrExplain(values.config);
+    const { config, warnings } = await loadConfigOrExplain(values.config);
     // The whole bot is imported only to serve, so the other commands and --help start quickly.
     const { startBot } = await import("../main.ts");
     const bot = await startBot({ config, dispatch: !values["no-dispatch"] });
+    for (const w of warnings) bot.log.warn(w);
     const notifyFailed = (err: Error) => bot.log.warn({ err: err.message }, "could not notify systemd (systemd-notify)");
     const stopped = new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {

@@ -11,7 +11,7 @@ export const pingCommand: CommandDef = {
     const [role, ...words] = ctx.args;
     if (!role || words.length === 0) return ctx.reply("usage: `/ping <role> <text>`");
     const loop = loopFor(ctx.deps, ctx.event.repo, role);
-    const session = loop?.sessions[role]?.tmux;
+    const session = loop?.sessions[role]?.session;
     if (!loop || !session) return ctx.reply(`no loop session has the role \`${role}\`.`);
     const text = `[cc-ci-bot] from @${ctx.event.author}: ${ctx.rest.slice(role.length).trim()}`;
     await ctx.deps.pings.send({ loop: loop.name, role, session, text, repo: loop.repo });

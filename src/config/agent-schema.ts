@@ -5,7 +5,7 @@ import { z } from "zod";
 
 export const argv = z.array(z.string().min(1)).min(1, "must name a command: an argv array such as [\"/usr/local/bin/run\"]");
 
-/** How the tmux backend reads the session's screen; default: claude-code when `start` runs claude, else generic. */
+/** How the tmux backend reads the session's screen; default: read from the screen (Claude Code, opencode, else generic). */
 export const profile = z.enum(["claude-code", "opencode", "generic"]).optional();
 
 /** An opencode server (`opencode serve`) the `opencode-server` backend talks to. */
@@ -21,6 +21,9 @@ export type OpencodeServerConfig = z.infer<typeof opencodeServer>;
 
 /** An agent and where it runs, for loop sessions and scheduled jobs alike. */
 export const agentFields = {
+  /** The session's name: the tmux session, the opencode session's title by default, the key of its pings and actions. */
+  session: z.string().min(1).optional(),
+  /** The old name of `session` (deprecated; still read). */
   tmux: z.string().min(1).optional(),
   start: argv.optional(),
   cwd: z.string().min(1).optional(),
@@ -29,7 +32,7 @@ export const agentFields = {
   profile,
   /** `tmux`: a TUI in a tmux session; `opencode-server`: the newest session titled `title` on an opencode server. */
   backend: z.enum(["tmux", "opencode-server"]).default("tmux"),
-  /** opencode-server: the session title (default: `tmux`, the session's name everywhere else). */
+  /** opencode-server: the session title (default: `session`). */
   title: z.string().min(1).optional(),
   /** opencode-server: the server; default the top-level `opencode:` block. */
   server: opencodeServer.optional(),
@@ -37,25 +40,33 @@ export const agentFields = {
 
 export interface Backed {
   backend: "tmux" | "opencode-server";
+  session?: string | undefined;
   tmux?: string | undefined;
   title?: string | undefined;
   start?: string[] | undefined;
 }
 
 export function checkBackend(s: Backed, ctx: z.RefinementCtx): void {
-  if (s.backend === "tmux" && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is required: the tmux session name" });
+  checkSessionName(s, ctx);
+  if (s.backend === "tmux" && s.session === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["session"], message: "is required: the session's name (its tmux session)" });
   if (s.backend === "tmux" && s.start === undefined) ctx.addIssue({ code: "custom", path: ["start"], message: "is required for the tmux backend: the argv that starts the agent" });
-  if (s.backend === "opencode-server" && s.title === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title" });
+  if (s.backend === "opencode-server" && s.title === undefined && s.session === undefined && s.tmux === undefined) ctx.addIssue({ code: "custom", path: ["title"], message: "is required for the opencode-server backend: the opencode session title (or session:)" });
 }
 
-/** The session's name (the key of pings, actions and the dashboard) stays `tmux`. */
-export function nameBackend<T extends Backed>(s: T): T & { tmux: string; title: string; start: string[] } {
-  return { ...s, tmux: s.tmux ?? s.title ?? "", title: s.title ?? s.tmux ?? "", start: s.start ?? [] };
+/** `tmux:` is the old name of `session:`: both may not name different sessions. */
+export function checkSessionName(s: { session?: string | undefined; tmux?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (s.session !== undefined && s.tmux !== undefined && s.session !== s.tmux) ctx.addIssue({ code: "custom", path: ["tmux"], message: "is the old name of session: give only session:" });
+}
+
+/** The session's name is the key of its pings, actions and dashboard row, on either backend. */
+export function nameBackend<T extends Backed>({ tmux, ...s }: T): Omit<T, "tmux"> & { session: string; title: string; start: string[] } {
+  const session = s.session ?? tmux ?? s.title ?? "";
+  return { ...s, session, title: s.title ?? session, start: s.start ?? [] };
 }
 
 /** A loop session or a scheduled job: an agent the bot pings or starts, on either backend. */
-export interface AgentConfig extends Backed {
-  tmux: string;
+export interface AgentConfig extends Omit<Backed, "tmux"> {
+  session: string;
   title: string;
   start: string[];
   cwd?: string | undefined;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { opencodeServerIssues } from "./agent-schema.ts";
+import { deprecationWarnings } from "./deprecated.ts";
 import { configSchema, type Config } from "./schema.ts";
 
 export const DEFAULT_CONFIG_PATH = "./cc-ci-bot.yaml";
@@ -27,6 +28,8 @@ export interface LoadedConfig {
   config: Config;
   /** The file read, or null when the configuration came from the environment alone. */
   source: string | null;
+  /** Keys read under an old name, one line each, for the log and check-config. */
+  warnings: string[];
 }
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
@@ -44,7 +47,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const problems: string[] = [];
   const interpolated = interpolate(raw, env, [], problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config: parseConfig(applyEnv(interpolated, env)), source };
+  return { config: parseConfig(applyEnv(interpolated, env)), source, warnings: deprecationWarnings(interpolated) };
 }
 
 export function parseConfig(input: unknown): Config {

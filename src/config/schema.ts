@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Cron } from "croner";
-import { agentFields, argv, checkBackend, nameBackend, opencodeServer, profile } from "./agent-schema.ts";
+import { agentFields, argv, checkBackend, checkSessionName, nameBackend, opencodeServer, profile } from "./agent-schema.ts";
 
 // The configuration contract (docs/design.md#configuration). Every key has a default except the Gitea
 // connection, so a minimal file (or only environment variables) is enough to serve.
@@ -173,7 +173,12 @@ export const configSchema = z.object({
       stallIdleSeconds: z.number().positive().default(300),
       sweepMinutes: z.number().positive().default(5),
       orchestrator: z
-        .object({ tmux: z.string().min(1), cwd: z.string().optional(), start: argv, aliveProbe: argv.optional(), profile })
+        .object({ session: agentFields.session, tmux: agentFields.tmux, cwd: z.string().optional(), start: argv, aliveProbe: argv.optional(), profile })
+        .superRefine((o, ctx) => {
+          checkSessionName(o, ctx);
+          if (o.session === undefined && o.tmux === undefined) ctx.addIssue({ code: "custom", path: ["session"], message: "is required: the orchestrator's session name (its tmux session)" });
+        })
+        .transform(({ tmux, ...o }) => ({ ...o, session: o.session ?? tmux ?? "" }))
         .optional(),
       schedules: z.array(schedule).default([]),
       /** tmux server socket name (-L); default: the user's default tmux server. */

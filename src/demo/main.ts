@@ -89,7 +89,7 @@ async function main(): Promise<number> {
   const tmux = new Tmux({ socketName: socket });
   const withLoop = await tmux.available();
   const loopRepo = withLoop ? new LoopRepo(join(dir, "loop")) : null;
-  const agent = (role: string) => ({ tmux: `demo-${role}`, start: [process.execPath, new URL("./fake-agent.mjs", import.meta.url).pathname, join(dir, `${role}.log`)] });
+  const agent = (role: string) => ({ session: `demo-${role}`, start: [process.execPath, new URL("./fake-agent.mjs", import.meta.url).pathname, join(dir, `${role}.log`)] });
 
   let opencodeBuilder: Awaited<ReturnType<typeof startOpencodeBuilder>> | null = null;
   let bot: Bot | null = null;
@@ -132,7 +132,7 @@ async function main(): Promise<number> {
     emu.addHook(`${bot.url}/webhook`, SECRET);
     say(`cc-ci-bot demo: bot on ${bot.url}, emulated Gitea (${flavour}) on ${emu.url}, data in ${dir}`);
     if (loopRepo) {
-      for (const role of oc ? ["adversary"] : ["builder", "adversary"]) await tmux.newSession(agent(role).tmux, { argv: agent(role).start });
+      for (const role of oc ? ["adversary"] : ["builder", "adversary"]) await tmux.newSession(agent(role).session, { argv: agent(role).start });
       if (oc) say(`  ${"the builder starts on opencode".padEnd(46)} -> ${await oc.launch("Phase 1 of loop cc-ci: follow the plan.")}`);
       await bot.catchUp.loops.sweep();
       await playLoop(emu, loopRepo, dir, oc ? () => oc.lastPrompt() : undefined);

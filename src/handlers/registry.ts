@@ -47,7 +47,7 @@ export function createHandlers(d: BotDeps): Handler[] {
         clock: d.clock,
         log: d.log,
         metrics: d.metrics,
-        orchestratorSession: d.config.supervisor.orchestrator?.tmux ?? null,
+        orchestratorSession: d.config.supervisor.orchestrator?.session ?? null,
       }),
     ),
   ];

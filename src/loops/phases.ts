@@ -92,7 +92,7 @@ export class Phases {
       for (const s of sessions) await this.d.sessions.restart(s, kickoff(loop, next, s.prompt));
     } else {
       log.info({ loop: loop.name, sha }, "last phase done; the sequence is complete and the loop's sessions are stopped");
-      for (const s of sessions) await this.d.sessions.stop(s.tmux);
+      for (const s of sessions) await this.d.sessions.stop(s.session);
     }
   }
 }

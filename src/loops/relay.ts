@@ -79,7 +79,7 @@ async function relay(d: HandoffDeps, loop: LoopConfig, repo: string, commits: Mi
     const already = await d.store.pings.marked(repo, planned.role, shasOf(planned));
     const fresh = { ...planned, entries: planned.entries.filter((e) => !already.has(e.sha)) };
     if (fresh.entries.length === 0) continue;
-    const session = loop.sessions[planned.role]?.tmux ?? null;
+    const session = loop.sessions[planned.role]?.session ?? null;
     await d.pings.send({ loop: loop.name, role: planned.role, session, text: pingText(loop.name, fresh), receivedAt, repo, shas: shasOf(fresh) });
     d.metrics.pings.inc({ role: planned.role, outcome: "queued" });
   }

@@ -9,7 +9,7 @@ export function managedSessions(config: Config, phases: Pick<Phases, "state">): 
     for (const s of Object.values(loop.sessions)) {
       out.push({
         kind: "loop",
-        spec: s,
+        spec: { tmux: s.session, cwd: s.cwd, start: s.start, promptVia: s.promptVia },
         kickoff: async () => {
           const st = await phases.state(loop);
           const phase = loop.phases[st.index];
@@ -20,11 +20,11 @@ export function managedSessions(config: Config, phases: Pick<Phases, "state">): 
     }
   }
   const o = config.supervisor.orchestrator;
-  if (o) out.push({ kind: "orchestrator", spec: { tmux: o.tmux, cwd: o.cwd, start: o.start, promptVia: "typed" }, kickoff: async () => undefined, aliveProbe: o.aliveProbe });
+  if (o) out.push({ kind: "orchestrator", spec: { tmux: o.session, cwd: o.cwd, start: o.start, promptVia: "typed" }, kickoff: async () => undefined, aliveProbe: o.aliveProbe });
   for (const j of config.supervisor.schedules) {
     out.push({
       kind: "scheduled",
-      spec: { tmux: j.tmux, cwd: j.cwd, start: j.start, promptVia: "typed" },
+      spec: { tmux: j.session, cwd: j.cwd, start: j.start, promptVia: "typed" },
       kickoff: async () => j.prompt,
       cron: j.cron,
       mode: j.mode,

@@ -24,8 +24,8 @@ export class SessionControl {
     return (await this.o.agents.state(name)).kind !== "absent";
   }
 
-  async start(s: SessionSpec, kickoff?: string): Promise<void> {
-    await this.o.agents.startFresh(s.tmux, kickoff);
+  async start(s: { session: string }, kickoff?: string): Promise<void> {
+    await this.o.agents.startFresh(s.session, kickoff);
     this.o.wake();
   }
 
@@ -33,7 +33,7 @@ export class SessionControl {
     await this.o.agents.stop(name);
   }
 
-  async restart(s: SessionSpec, kickoff?: string): Promise<void> {
+  async restart(s: { session: string }, kickoff?: string): Promise<void> {
     await this.start(s, kickoff);
   }
 }

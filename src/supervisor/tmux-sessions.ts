@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { AgentSessions, AgentState, SubmitResult } from "./agent-sessions.ts";
-import { profileFor, type Profile, type ScreenReading } from "./profiles/index.ts";
+import type { PatternOverrides, Profile, ScreenReading } from "./profiles/index.ts";
+import { ScreenProfiles, type ProfileSetting } from "./screen-profiles.ts";
 import { sanitizePing } from "../loops/sanitize.ts";
 import type { SessionSpec } from "./sessions.ts";
 import type { Tmux } from "./tmux.ts";
 
-export interface TmuxAgent extends SessionSpec {
-  profile: Profile;
-}
+export interface TmuxAgent extends SessionSpec, ProfileSetting {}
 
 export interface TmuxSessionsOptions {
   tmux: Pick<Tmux, "captureIfPresent" | "typeAndCapture" | "enterAndCapture" | "keys" | "newSession" | "killSession" | "hasSession">;
@@ -17,6 +16,8 @@ export interface TmuxSessionsOptions {
   agents: ReadonlyMap<string, TmuxAgent>;
   clock: Clock;
   log: Logger;
+  /** Pattern lists from the configuration, for profiles the screen picks. */
+  overrides?: PatternOverrides | undefined;
   /** Waits after each Enter before the look at the input box; Enter is pressed once per wait until the text is gone. */
   enterBackoffMs?: readonly number[];
   /** How long a freshly started TUI may take to draw its input box before the kickoff is typed (90 s: opencode took 20-30 s on a loaded 2-core machine). */
@@ -29,6 +30,8 @@ const DEFAULT_BACKOFF = [25, 50, 100, 200, 400, 800, 1600];
 const SETTLE_MS = [50, 100, 200, 400];
 /** How long typed text may take to show in the box before Enter is pressed anyway. */
 const SHOWN_MS = [0, 25, 50, 100, 200, 400, 800, 1600, 3200];
+/** How many looks (150 ms apart) an undecided screen must stay the same before the kickoff is typed. */
+const UNDECIDED_STILL_LOOKS = 10;
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -42,20 +45,22 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class TmuxSessions implements AgentSessions {
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly fallback = profileFor("generic", []);
+  private readonly profiles: ScreenProfiles;
 
   constructor(private readonly o: TmuxSessionsOptions) {
     this.sleep = o.sleep ?? realSleep;
+    this.profiles = new ScreenProfiles({ overrides: o.overrides, log: o.log });
   }
 
-  profileOf(name: string): Profile {
-    return this.o.agents.get(name)?.profile ?? this.fallback;
+  /** The profile that reads this screen of the session (see ScreenProfiles). */
+  profileOf(name: string, screen: string): Profile {
+    return this.profiles.pick(name, this.o.agents.get(name), screen);
   }
 
   async state(name: string): Promise<AgentState> {
-    const screen = await this.o.tmux.captureIfPresent(name);
+    const screen = await this.capture(name);
     if (screen === null) return { kind: "absent", lastReply: null, activity: null };
-    const r = this.profileOf(name).read(screen, this.o.clock.now());
+    const r = this.profileOf(name, screen).read(screen, this.o.clock.now());
     const base = { lastReply: r.lastReply, activity: createHash("sha1").update(screen).digest("hex") };
     if (r.alert !== null) return { ...base, kind: "fatal", fatalReason: r.alert, detail: r.alert, alert: { kind: "credentials", message: r.alert } };
     if (r.fatal !== null) return { ...base, kind: "fatal", fatalReason: r.fatal, detail: r.fatal };
@@ -67,9 +72,10 @@ export class TmuxSessions implements AgentSessions {
 
   async submit(name: string, text: string): Promise<SubmitResult> {
     const { tmux } = this.o;
-    const profile = this.profileOf(name);
-    let r = await this.read(name, profile);
-    if (r === null) return { taken: false, attempts: 0, detail: "session absent", later: true };
+    const screen = await this.capture(name);
+    if (screen === null) return { taken: false, attempts: 0, detail: "session absent", later: true };
+    const profile = this.profileOf(name, screen);
+    let r: ScreenReading | null = profile.read(screen, this.o.clock.now());
     if (r.menu) {
       r = await this.settle(name, profile, profile.closeMenu, (x) => !x.menu);
       if (r === null || r.menu) return { taken: false, attempts: 0, detail: "a menu is open and did not close", later: true };
@@ -105,14 +111,15 @@ export class TmuxSessions implements AgentSessions {
     const a = this.o.agents.get(name);
     if (!a) throw new Error(`no tmux session named ${name} is configured`);
     await this.stop(name);
+    this.profiles.forget(name);
     // tmux may still be tearing the old session down; a new one of the same name must wait.
     for (let i = 0; i < 50 && (await this.o.tmux.hasSession(name)); i++) await this.sleep(20);
     const prompt = kickoff === undefined ? undefined : sanitizePing(kickoff, 4000);
     const argv = prompt !== undefined && a.promptVia === "argument" ? [...a.start, prompt] : [...a.start];
     await this.o.tmux.newSession(name, { cwd: a.cwd, argv });
-    this.o.log.info({ session: name, profile: a.profile.name, kickoff: prompt !== undefined }, "session started");
+    this.o.log.info({ session: name, profile: a.profileSet ? a.profile.name : "read from the screen", kickoff: prompt !== undefined }, "session started");
     if (prompt === undefined || a.promptVia !== "typed") return;
-    await this.waitUntilDrawn(name, a.profile);
+    await this.waitUntilDrawn(name);
     const r = await this.submit(name, prompt);
     if (!r.taken) this.o.log.warn({ session: name, detail: r.detail }, "kickoff was typed but not submitted");
   }
@@ -120,12 +127,20 @@ export class TmuxSessions implements AgentSessions {
   async stop(name: string): Promise<void> {
     if (!(await this.o.tmux.hasSession(name))) return;
     await this.o.tmux.killSession(name);
+    this.profiles.forget(name);
     this.o.log.info({ session: name }, "session stopped");
   }
 
   private async read(name: string, profile: Profile): Promise<ScreenReading | null> {
-    const screen = await this.o.tmux.captureIfPresent(name);
+    const screen = await this.capture(name);
     return screen === null ? null : profile.read(screen, this.o.clock.now());
+  }
+
+  /** The session's screen, or null when it is gone (its next screen decides its profile again). */
+  private async capture(name: string): Promise<string | null> {
+    const screen = await this.o.tmux.captureIfPresent(name);
+    if (screen === null) this.profiles.forget(name);
+    return screen;
   }
 
   /** Presses keys, then reads until `done` holds or the settle time is over. */
@@ -145,13 +160,21 @@ export class TmuxSessions implements AgentSessions {
     return r;
   }
 
-  /** Waits until the screen shows an input box (or anything, for a TUI without one) and holds still. */
-  private async waitUntilDrawn(name: string, profile: Profile): Promise<void> {
+  /**
+   * Waits until the screen shows an input box (or anything, for a TUI without one) and holds
+   * still. While no screen has told which TUI runs, a still screen must hold longer: a known TUI
+   * may still be loading behind it, and text typed then is lost.
+   */
+  private async waitUntilDrawn(name: string): Promise<void> {
     const deadline = Date.now() + (this.o.readyTimeoutMs ?? 90_000);
     let last = "";
+    let still = 0;
     while (Date.now() < deadline) {
-      const screen = (await this.o.tmux.captureIfPresent(name)) ?? "";
-      if (screen.trim() !== "" && screen === last && profile.read(screen, this.o.clock.now()).box !== null) return;
+      const screen = (await this.capture(name)) ?? "";
+      still = screen === last ? still + 1 : 0;
+      const profile = this.profileOf(name, screen);
+      const needed = this.profiles.settled(name, this.o.agents.get(name)) ? 1 : UNDECIDED_STILL_LOOKS;
+      if (screen.trim() !== "" && still >= needed && profile.read(screen, this.o.clock.now()).box !== null) return;
       last = screen;
       await this.sleep(150);
     }

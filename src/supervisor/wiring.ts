@@ -56,7 +56,7 @@ export async function wireAgents(
   const tmuxAvailable = await tmux.available();
   if (!tmuxAvailable) d.log.warn("tmux is not installed: pings to agent sessions are recorded as undeliverable; everything else runs");
   const log = d.log.child({ component: "sessions" });
-  const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), clock: d.clock, log });
+  const tmuxSessions = new TmuxSessions({ tmux, agents: tmuxAgents(config, overrides), overrides, clock: d.clock, log });
   // Sessions on an opencode server go to its backend; without tmux they still run.
   const opencode = opencodeAgents(config, d.env, log);
   for (const w of opencode.warnings) d.log.warn(w);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   for (const s of [b, a]) await w.agents.start(s);
   w.writeConfig({
     ...testmeSettings(w),
-    loops: [{ name: "late", repo: w.repo("loop"), sessions: { builder: { tmux: b, start: w.agents.argv(b) }, adversary: { tmux: a, start: w.agents.argv(a) } } }],
+    loops: [{ name: "late", repo: w.repo("loop"), sessions: { builder: { session: b, start: w.agents.argv(b) }, adversary: { session: a, start: w.agents.argv(a) } } }],
   });
   await w.startBot();
   loop = w.clone("loop");

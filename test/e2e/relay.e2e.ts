@@ -26,14 +26,14 @@ beforeAll(async () => {
       {
         name: "cc-ci",
         repo: w.repo("loop"),
-        sessions: { builder: { tmux: b, start: w.agents.argv(b) }, adversary: { tmux: a, start: w.agents.argv(a) } },
+        sessions: { builder: { session: b, start: w.agents.argv(b) }, adversary: { session: a, start: w.agents.argv(a) } },
         phases: [
           { id: "1", plan: "plan-1.md", status: "machine-docs/STATUS-1.md" },
           { id: "2", plan: "plan-2.md", status: "machine-docs/STATUS-2.md" },
         ],
       },
     ],
-    supervisor: { tmuxSocket: w.agents.socket, tickSeconds: 1, orchestrator: { tmux: o, start: w.agents.argv(o) } },
+    supervisor: { tmuxSocket: w.agents.socket, tickSeconds: 1, orchestrator: { session: o, start: w.agents.argv(o) } },
   });
   await w.startBot();
   loop = w.clone("loop");

@@ -35,7 +35,7 @@ export function opencodeAgents(config: Pick<Config, "loops" | "supervisor" | "op
     if (server.passwordEnv && !password) out.warnings.push(`${server.passwordEnv} is not set: the opencode server at ${server.url} will be asked without a password`);
     if (password) out.secrets.push(password);
     const client = new OpencodeClient({ url: server.url, password, username: server.username, directory: s.cwd, timeoutMs: server.timeoutSeconds * 1000 });
-    out.sessions.set(s.tmux, new OpencodeSessions({ client, log: log.child({ backend: "opencode-server", session: s.tmux }), titles: new Map([[s.tmux, s.title]]) }));
+    out.sessions.set(s.session, new OpencodeSessions({ client, log: log.child({ backend: "opencode-server", session: s.session }), titles: new Map([[s.session, s.title]]) }));
   }
   return out;
 }

@@ -13,7 +13,10 @@ const BUILDERS: Record<ProfileName, { patterns: ProfilePatterns; make: (p: Profi
   generic: { patterns: GENERIC_PATTERNS, make: genericProfile },
 };
 
-/** The profile a start command implies: `claude` → claude-code, `opencode` → opencode; anything else → generic. */
+/**
+ * The profile a start command suggests: `claude` → claude-code, `opencode` → opencode; anything
+ * else → generic. Only a first guess: a wrapper script hides the program, the screen decides.
+ */
 export function defaultProfile(argv: readonly string[]): ProfileName {
   // Look past launchers such as `env FOO=1 claude` or `npx claude`.
   const names = argv.slice(0, 4).map((a) => basename(a));
@@ -22,7 +25,7 @@ export function defaultProfile(argv: readonly string[]): ProfileName {
 }
 
 /**
- * A session's profile: the one it names, else the one its start command implies. Pattern lists
+ * A session's profile: the one it names, else the one its start command suggests. Pattern lists
  * set in the configuration replace the profile's own.
  */
 export function profileFor(name: ProfileName | undefined, argv: readonly string[], overrides: PatternOverrides = {}): Profile {
