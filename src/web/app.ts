@@ -7,7 +7,7 @@ import type { DeliveryState } from "../store/deliveries.ts";
 import type { LoopConfig } from "../config/schema.ts";
 import type { Phases } from "../handlers/phases.ts";
 import { headCursor } from "../handlers/handoff.ts";
-import type { Executor } from "../runs/executor.ts";
+import type { RunnerPort } from "../runs/runner-port.ts";
 import type { Redactor } from "../redact.ts";
 import { mountRuns } from "./runs.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
@@ -24,7 +24,7 @@ export interface WebDeps {
   log: Logger;
   loops: readonly LoopConfig[];
   phases: Pick<Phases, "state">;
-  executor: Executor;
+  runner: RunnerPort;
   redact: Redactor;
   supervisor: Pick<Supervisor, "names" | "setPaused">;
   operatorToken: string | undefined;
@@ -88,7 +88,7 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/api/alerts", async (c) => c.json({ alerts: await store.loops.alerts(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
 
-  mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact, giteaUrl: deps.giteaUrl });
+  mountRuns(app, { runs: store.runs, runner: deps.runner, redact: deps.redact, giteaUrl: deps.giteaUrl });
 
   const lastSweep = () => lastSweepOf(deps);
   mountSweeps(app, { sweeps: deps.sweeps, store: store.sweeps, giteaUrl: deps.giteaUrl });
