@@ -3,6 +3,7 @@ import { makeEnrolment } from "./config/enrolment.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { makeRedactor } from "./redact.ts";
+import { redisSecrets } from "./config/redis-url.ts";
 import { openStore } from "./store/index.ts";
 import { GiteaClient } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
@@ -42,7 +43,7 @@ const PRUNE_EVERY_MS = 3_600_000;
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const secrets = [config.gitea.token, ...config.webhook.secrets, config.server.operatorToken, ...opencodePasswords(config, process.env)];
+  const secrets = [config.gitea.token, ...config.webhook.secrets, config.server.operatorToken, ...opencodePasswords(config, process.env), ...redisSecrets(config.testme.runner.redis)];
   const redact = makeRedactor(secrets);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();

@@ -104,6 +104,12 @@ function applyEnv(file: Json, env: Env): Json {
   if (env.PUBLIC_URL) section("server").publicUrl = env.PUBLIC_URL;
   if (env.DATA_DIR) root.dataDir = env.DATA_DIR;
   if (env.LOG_LEVEL) root.logLevel = env.LOG_LEVEL;
+  if (env.REDIS_URL) {
+    const testme = section("testme");
+    const runner = isObject(testme.runner) ? { ...testme.runner } : {};
+    runner.redis = env.REDIS_URL;
+    testme.runner = runner;
+  }
   return root;
 }
 
@@ -116,6 +122,7 @@ const HINTS: Record<string, string> = {
   "gitea.token": "set GITEA_TOKEN in the environment, or gitea.token: ${GITEA_TOKEN} in the file",
   "webhook.secrets": "set WEBHOOK_SECRET (comma-separated for rotation) or webhook.secrets",
   "server.port": "PORT must be a whole number from 0 to 65535",
+  "testme.runner.redis": "set REDIS_URL in the environment or testme.runner.redis: redis://[:password@]host:6379/0 (rediss:// for TLS)",
 };
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { Store } from "../store/index.ts";
+import { makePoolOf } from "./pools.ts";
 import { LocalRunner } from "./local-runner.ts";
 import type { RunnerPort } from "./runner-port.ts";
 import { RunService } from "./service.ts";
@@ -33,7 +34,7 @@ export function wireRuns(
       statusContext: config.testme.statusContext,
       timeoutMs: settings.timeoutMinutes * 60_000,
       graceMs: settings.graceSeconds * 1000,
-      poolOf: () => "default",
+      poolOf: makePoolOf(config),
     },
     clock,
     log: d.log.child({ component: "runs" }),
