@@ -196,6 +196,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       await dispatcher.stop();
       // Runs are left running: the next start adopts them.
       await runs.stop();
+      await runner.close();
       await catchUp.stop();
       await messenger.stop();
       await pruner.stop();

@@ -14,8 +14,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Env = Record<string, string | undefined>;
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface LoadOptions {
   /** Explicit path (--config); when given, the file must exist. */
@@ -55,7 +55,7 @@ export function parseConfig(input: unknown): Config {
   return result.data;
 }
 
-function readYaml(path: string): Json {
+export function readYaml(path: string): Json {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -71,7 +71,7 @@ function readYaml(path: string): Json {
 }
 
 /** Replaces `${NAME}` in string values with the environment variable, naming any that are unset. */
-function interpolate(value: Json, env: Env, at: string[], problems: string[]): Json {
+export function interpolate(value: Json, env: Env, at: string[], problems: string[]): Json {
   if (typeof value === "string") {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = env[name];

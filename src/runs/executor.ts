@@ -11,6 +11,8 @@ export interface ExitRecord {
   spawnError?: string;
   startedAt?: number;
   finishedAt?: number;
+  /** Written by the bot for a run that ended without its runner's word (its host went away). */
+  lost?: string;
 }
 
 export interface LaunchSpec {
@@ -18,6 +20,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   timeoutMs: number;
   graceMs: number;
+  /** The wrapper stops the run when this process (a worker) is gone: a lost host's runs do not run on. */
+  parentPid?: number;
 }
 
 const WRAPPER = new URL("./wrapper.mjs", import.meta.url).pathname;

@@ -8,7 +8,8 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { Store } from "../store/index.ts";
-import { makePoolOf } from "./pools.ts";
+import { configuredPools, makePoolOf } from "./pools.ts";
+import { BullmqRunner } from "./bullmq-runner.ts";
 import { LocalRunner } from "./local-runner.ts";
 import type { RunnerPort } from "./runner-port.ts";
 import { RunService } from "./service.ts";
@@ -25,7 +26,11 @@ export function wireRuns(
 ): { runner: RunnerPort; runs: RunService; sweeps: SweepService; sweepSchedule: SweepSchedule } {
   const { store, outbox, clock, metrics, runUrl } = d;
   const settings = config.testme.runner;
-  const runner = new LocalRunner({ runsDir: join(config.dataDir, "runs"), command: settings.command, capacity: settings.capacity });
+  const runsDir = join(config.dataDir, "runs");
+  const runner: RunnerPort =
+    settings.backend === "bullmq"
+      ? new BullmqRunner({ redisUrl: settings.redis!, runsDir, pools: configuredPools(config), lockMs: settings.lockSeconds * 1000, clock, log: d.log.child({ component: "runner" }) })
+      : new LocalRunner({ runsDir, command: settings.command, capacity: settings.capacity });
   const runs = new RunService({
     runs: store.runs,
     outbox,
