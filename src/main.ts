@@ -4,6 +4,7 @@ import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { makeRedactor } from "./redact.ts";
 import { redisSecrets } from "./config/redis-url.ts";
+import { configuredPools, makePoolOf } from "./runs/pools.ts";
 import { openStore } from "./store/index.ts";
 import { GiteaClient } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
@@ -149,7 +150,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     dispatch: dispatcher,
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, runner, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, runner, runPools: { waitingForPool: () => runs.waitingForPool(), pools: configuredPools(config), poolOf: makePoolOf(config) }, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
   const limits = { requestTimeoutMs: config.server.requestTimeoutSeconds * 1000, maxConnections: config.server.maxConnections };
   const { server, port } = await listen({ host: config.server.host, port: config.server.port, limits, intake, app, log, metrics });
   const url = `http://127.0.0.1:${port}`;

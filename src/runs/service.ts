@@ -25,7 +25,7 @@ export interface RunServiceDeps {
   config: RunConfig;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, "runs" | "runDuration">;
+  metrics: Pick<Metrics, "runs" | "runDuration" | "dispatchLatency">;
   runUrl: (id: number) => string;
   redact: Redactor;
   pollMs?: number;
@@ -42,6 +42,10 @@ export class RunService {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
   private readonly listeners: Array<(run: Run) => Promise<void>> = [];
+  /** Queued runs whose pool no live runner serves, by pool (the dashboard, `/api/runners`). */
+  private readonly waiting = new Map<number, string>();
+  /** Runs handed over and not yet seen running: when (dispatch latency). */
+  private readonly handedAt = new Map<number, number>();
 
   constructor(private readonly d: RunServiceDeps) {}
 
@@ -146,6 +150,7 @@ export class RunService {
         this.d.log.debug({ err, run: run.id }, "could not inspect a run");
         continue;
       }
+      if (view.state === "running") this.observeDispatch(run.id);
       if (view.state === "ended") await this.finish(run, outcomeOf(view.exit, this.d.config.timeoutMs, view.cancelReason ?? view.lost));
       else if (view.state === "unknown") await this.finish(run, outcomeOf(null, this.d.config.timeoutMs, this.d.runner.kind === "local" ? "the run's process was lost" : "the runner engine lost the run"));
     }
@@ -162,10 +167,16 @@ export class RunService {
     for (const r of running) inPool.set(this.d.config.poolOf(r.repo), (inPool.get(this.d.config.poolOf(r.repo)) ?? 0) + 1);
     let free = capacity.slots - running.length;
     for (const run of await runs.queued()) {
-      if (free <= 0) break;
-      if (repos.has(run.repo.toLowerCase())) continue;
       const pool = this.d.config.poolOf(run.repo);
-      if (capacity.pools !== null && (capacity.pools[pool] ?? 0) - (inPool.get(pool) ?? 0) <= 0) continue;
+      if (capacity.pools !== null && (capacity.pools[pool] ?? 0) === 0) {
+        // No live runner serves its pool: the run waits, and says so once.
+        if (!this.waiting.has(run.id)) await this.status(run, "pending", `waiting for a runner in pool ${pool}`, "waiting");
+        this.waiting.set(run.id, pool);
+        continue;
+      }
+      this.waiting.delete(run.id);
+      if (free <= 0 || repos.has(run.repo.toLowerCase())) continue;
+      if (capacity.pools !== null && capacity.pools[pool]! - (inPool.get(pool) ?? 0) <= 0) continue;
       repos.add(run.repo.toLowerCase());
       inPool.set(pool, (inPool.get(pool) ?? 0) + 1);
       free--;
@@ -189,6 +200,7 @@ export class RunService {
       CCCI_RUN_URL: this.d.runUrl(run.id),
     };
     let dispatched: { adopted: boolean; handle: number };
+    this.handedAt.set(run.id, this.d.clock.now());
     try {
       dispatched = await this.d.runner.dispatch({ runId: run.id, pool, env, timeoutMs, graceMs });
     } catch (err) {
@@ -204,6 +216,18 @@ export class RunService {
     else this.d.log.info({ run: run.id, runner: this.d.runner.kind, pool }, "run started");
   }
 
+  /** Queued runs waiting for a pool no live runner serves: run id -> pool. */
+  waitingForPool(): ReadonlyMap<number, string> {
+    return this.waiting;
+  }
+
+  private observeDispatch(runId: number): void {
+    const at = this.handedAt.get(runId);
+    if (at === undefined) return;
+    this.handedAt.delete(runId);
+    this.d.metrics.dispatchLatency.observe((this.d.clock.now() - at) / 1000);
+  }
+
   /**
    * Reports first, then records the run as finished: a crash in between leaves the run
    * running, the next pass finishes it again, and the reports' keys (one per run) keep them
@@ -211,6 +235,8 @@ export class RunService {
    */
   private async finish(run: Run, o: Outcome): Promise<void> {
     const now = this.d.clock.now();
+    this.observeDispatch(run.id);
+    this.waiting.delete(run.id);
     const elapsed = run.startedAt === null ? 0 : now - run.startedAt;
     const tiers = tiersOf(this.d.runner.results(run.id));
     const description = statusDescription(o, elapsed, tiers);
@@ -230,10 +256,10 @@ export class RunService {
   }
 
   /** Each step's status once per run, never after a later step's (so never a pending after the final). */
-  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "running" | "final"): Promise<void> {
+  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "waiting" | "running" | "final"): Promise<void> {
     const [owner, repo] = run.repo.split("/") as [string, string];
     const write = { op: "setStatus", owner, repo, sha: run.sha, state, context: this.d.config.statusContext, description, targetUrl: this.d.runUrl(run.id) } as const;
-    const later = step === "queued" ? ["running", "final"] : step === "running" ? ["final"] : [];
+    const later = { queued: ["waiting", "running", "final"], waiting: ["running", "final"], running: ["final"], final: [] }[step];
     await this.d.outbox.enqueue(`status:${run.id}:${step}`, runLane(run), write, { unless: later.map((s) => `status:${run.id}:${s}`) });
   }
 }
