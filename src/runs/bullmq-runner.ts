@@ -44,6 +44,8 @@ export class BullmqRunner implements RunnerPort {
   private reachableSince: number | null = null;
   /** Since when (bot clock) a running run has had no lease from a worker. */
   private readonly missingSince = new Map<number, number>();
+  /** Finished runs whose job could not be removed yet (still locked by a dead worker). */
+  private readonly leftovers = new Map<number, string>();
 
   constructor(private readonly config: BullmqRunnerConfig) {
     this.files = new RunFiles(config.runsDir);
@@ -114,13 +116,14 @@ export class BullmqRunner implements RunnerPort {
       // The worker may have left its result and completed the job between the looks above.
       return (await this.collectIfDone(runId)) ?? (await this.lose(runId, pool, ENGINE_LOST));
     }
-    // Taken (or failed by BullMQ's stall check, maxStalledCount 0) and no worker holds its lease:
-    // lost once that has lasted a lock duration of Redis being reachable, so an outage of Redis
-    // itself never reads as every host being gone.
+    // Taken (or failed by BullMQ's stall check, maxStalledCount 0) and no worker holds its lease
+    // (half a lock duration long): lost once it has stayed so a quarter of a lock duration (a
+    // worker sets the lease right after taking the job), and only once Redis has answered for a
+    // whole lock duration, so an outage of Redis itself never reads as every host being gone.
     const now = this.config.clock.now();
-    const since = Math.max(this.missingSince.get(runId) ?? now, this.reachableSince);
-    if (!this.missingSince.has(runId)) this.missingSince.set(runId, now);
-    if (now - since >= this.config.lockMs) return this.lose(runId, pool, HOST_LOST);
+    const missing = this.missingSince.get(runId) ?? now;
+    this.missingSince.set(runId, missing);
+    if (now - missing >= this.config.lockMs / 4 && now - this.reachableSince >= this.config.lockMs) return this.lose(runId, pool, HOST_LOST);
     return { state: "running" };
   }
 
@@ -153,13 +156,27 @@ export class BullmqRunner implements RunnerPort {
     return this.ended(runId)!;
   }
 
-  /** Deletes everything of a run from Redis (its copy is home). */
+  /**
+   * Deletes everything of a run from Redis (its copy is home). The job and its claim go last: a
+   * job still locked by a worker that just died cannot be removed until its lock expires, so it
+   * is tried again at every pass; until then its claim keeps it from running anywhere else.
+   */
   private async forget(runId: number, pool: string | null): Promise<void> {
     this.missingSince.delete(runId);
-    await this.redis.del(runKey(runId, "log"), runKey(runId, "result"), runKey(runId, "lease"), runKey(runId, "claim"), runKey(runId, "cancel"));
+    await this.redis.del(runKey(runId, "log"), runKey(runId, "result"), runKey(runId, "lease"), runKey(runId, "cancel"));
     if (pool === null) return;
-    const job = await this.queue(pool).getJob(jobIdOf(runId));
-    await job?.remove().catch((err: unknown) => this.config.log.warn({ err, run: runId }, "could not remove a finished run's job"));
+    this.leftovers.set(runId, pool);
+    await this.removeLeftovers();
+  }
+
+  private async removeLeftovers(): Promise<void> {
+    for (const [runId, pool] of this.leftovers) {
+      const job = await this.queue(pool).getJob(jobIdOf(runId));
+      const gone = job ? await job.remove().then(() => true, () => false) : true;
+      if (!gone) continue;
+      await this.redis.del(runKey(runId, "claim"));
+      this.leftovers.delete(runId);
+    }
   }
 
   /** Appends the chunks the worker has pushed since the last look; returns how many it read. */
@@ -236,6 +253,7 @@ export class BullmqRunner implements RunnerPort {
   }
 
   async capacity(): Promise<RunnerCapacity> {
+    if (this.leftovers.size > 0) await this.removeLeftovers();
     const pools: Record<string, number> = {};
     let slots = 0;
     for (const h of await this.hosts()) {

@@ -38,7 +38,10 @@ export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal |
     d.log.warn({ run: id }, "run already claimed by a worker; not running it again");
     return "skipped";
   }
-  await redis.set(runKey(id, "lease"), d.workerId, "PX", d.lockMs);
+  // The lease lives half a lock duration and is renewed six times per lock duration: a dead host
+  // is seen by the bot within the lock duration.
+  const leaseMs = Math.max(200, Math.round(d.lockMs / 2));
+  await redis.set(runKey(id, "lease"), d.workerId, "PX", leaseMs);
   const executor = new Executor(runsDir);
   const files = new RunFiles(runsDir);
   let pushed = 0;
@@ -85,7 +88,7 @@ export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal |
       break;
     }
     await pushLog();
-    if (Date.now() - leaseAt >= d.lockMs / 3) {
+    if (Date.now() - leaseAt >= leaseMs / 3) {
       leaseAt = Date.now();
       // An expired lease after an outage is renewed; a job the engine no longer has is not:
       // Redis was emptied or replaced, and the bot has ended the run.
@@ -95,7 +98,7 @@ export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal |
         rmSync(executor.dirOf(id), { recursive: true, force: true });
         return "ran";
       }
-      await redis.set(runKey(id, "lease"), d.workerId, "PX", d.lockMs);
+      await redis.set(runKey(id, "lease"), d.workerId, "PX", leaseMs);
     }
     await sleep(d.pollMs ?? 100);
   }

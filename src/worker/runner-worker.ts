@@ -17,6 +17,8 @@ export class RunnerWorker {
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly workers: Worker[] = [];
+  /** The connections handed to BullMQ: a connection it is given is one it does not close. */
+  private readonly connections: Redis[] = [];
   private readonly running = new Set<number>();
   private beat: NodeJS.Timeout | null = null;
   private slots: number;
@@ -63,7 +65,7 @@ export class RunnerWorker {
           }
         },
         {
-          connection: this.redis.duplicate(),
+          connection: this.connection(),
           ...QUEUE_OPTIONS,
           concurrency: this.config.concurrency,
           lockDuration: this.lockMs,
@@ -78,6 +80,13 @@ export class RunnerWorker {
       this.workers.push(worker);
     }
     this.log.info({ id: this.id, pools: this.config.pools, concurrency: this.config.concurrency }, "worker ready");
+  }
+
+  private connection(): Redis {
+    const c = this.redis.duplicate();
+    c.on("error", () => {});
+    this.connections.push(c);
+    return c;
   }
 
   private async cancelRun(runId: number): Promise<void> {
@@ -123,6 +132,7 @@ export class RunnerWorker {
     clearTimeout(bound);
     if (this.beat) clearInterval(this.beat);
     await this.redis.multi().srem(WORKERS, this.id).del(workerKey(this.id)).exec().catch(() => {});
+    for (const c of this.connections) c.disconnect();
     this.sub.disconnect();
     this.redis.disconnect();
     this.log.info("worker stopped");
