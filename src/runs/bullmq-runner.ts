@@ -17,6 +17,9 @@ export interface BullmqRunnerConfig {
   lockMs: number;
   clock: Clock;
   log: Logger;
+  /** How often Redis is asked whether it answers (default 1 s), and how long a command may take (2 s). */
+  probeMs?: number;
+  commandTimeoutMs?: number;
 }
 
 export const HOST_LOST = "runner host lost";
@@ -40,6 +43,7 @@ export class BullmqRunner implements RunnerPort {
   readonly files: RunFiles;
   private readonly redis: Redis;
   private readonly queues = new Map<string, Queue>();
+  private readonly probe: NodeJS.Timeout;
   /** Since when (bot clock) Redis has answered; null while it does not. */
   private reachableSince: number | null = null;
   /** Since when (bot clock) a running run has had no lease from a worker. */
@@ -49,17 +53,25 @@ export class BullmqRunner implements RunnerPort {
 
   constructor(private readonly config: BullmqRunnerConfig) {
     this.files = new RunFiles(config.runsDir);
-    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 500, lazyConnect: false });
-    this.redis.on("ready", () => {
-      this.reachableSince = config.clock.now();
-      config.log.info("runner engine reachable");
-    });
-    this.redis.on("close", () => {
-      if (this.reachableSince !== null) config.log.warn("runner engine unreachable");
-      this.reachableSince = null;
-    });
+    // commandTimeout: a Redis that hangs (a stopped process, a dead link the kernel has not
+    // noticed) fails commands like a closed one, instead of stalling every pass.
+    this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 500, commandTimeout: config.commandTimeoutMs ?? 2000 });
+    this.redis.on("ready", () => this.reachable(true));
+    this.redis.on("close", () => this.reachable(false));
     // ioredis reports every failed reconnection; the state above is what matters.
     this.redis.on("error", () => {});
+    this.probe = setInterval(() => void this.redis.ping().then(() => this.reachable(true), () => this.reachable(false)), config.probeMs ?? 1000);
+    this.probe.unref();
+  }
+
+  private reachable(yes: boolean): void {
+    if (yes && this.reachableSince === null) {
+      this.reachableSince = this.config.clock.now();
+      this.config.log.info("runner engine reachable");
+    } else if (!yes && this.reachableSince !== null) {
+      this.reachableSince = null;
+      this.config.log.warn("runner engine unreachable");
+    }
   }
 
   private queue(pool: string): Queue {
@@ -268,6 +280,7 @@ export class BullmqRunner implements RunnerPort {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probe);
     for (const q of this.queues.values()) await q.close().catch(() => {});
     this.redis.disconnect();
   }
