@@ -11,6 +11,8 @@ export interface ExitRecord {
   spawnError?: string;
   startedAt?: number;
   finishedAt?: number;
+  /** When a runner host took the run off the queue (remote runs; the dispatch latency's end). */
+  takenAt?: number;
   /** Written by the bot for a run that ended without its runner's word (its host went away). */
   lost?: string;
 }

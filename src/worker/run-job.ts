@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import type { Logger } from "../log.ts";
 import { Executor, type ExitRecord } from "../runs/executor.ts";
 import { RunFiles } from "../runs/run-files.ts";
@@ -18,6 +19,20 @@ export interface RunJobDeps {
 }
 
 const CHUNK = 64 * 1024;
+/** Chunks waiting in Redis for the bot (16 MiB): past it the worker waits, its disk keeps the log. */
+const MAX_PENDING_CHUNKS = 256;
+
+/**
+ * A job's data as this host accepts it: the run's CCCI_* values and bounded numbers, nothing
+ * else. Whoever can write to Redis still cannot hand the runner LD_PRELOAD or a PATH of theirs.
+ */
+export const jobDataSchema = z.strictObject({
+  runId: z.number().int().positive(),
+  pool: z.string().max(40),
+  env: z.record(z.string().regex(/^CCCI_[A-Z_]{1,40}$/).refine((k) => k !== "CCCI_RUN_DIR"), z.string().max(4096)).refine((e) => Object.keys(e).length <= 32),
+  timeoutMs: z.number().int().positive().max(7 * 24 * 3_600_000),
+  graceMs: z.number().int().min(0).max(3_600_000),
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -30,9 +45,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Redis is back. The result is a key of its own, written before the job is completed: BullMQ
  * may meanwhile have failed the job for a lock it could not renew, and the bot reads the key.
  */
-export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal | undefined): Promise<"ran" | "skipped"> {
+export async function runJob(d: RunJobDeps, raw: JobData, signal: AbortSignal | undefined): Promise<"ran" | "skipped"> {
+  const parsed = jobDataSchema.safeParse(raw);
+  if (!parsed.success) {
+    d.log.error({ job: String(raw?.runId) }, "refusing a job that is not a run's parameters");
+    return "skipped";
+  }
+  const data = parsed.data;
   const { redis, runsDir } = d;
   const id = data.runId;
+  const takenAt = Date.now();
   // Claimed once, ever: a job BullMQ offers again (a stall) or a second dispatch never runs twice.
   if ((await redis.set(runKey(id, "claim"), d.workerId, "NX")) !== "OK") {
     d.log.warn({ run: id }, "run already claimed by a worker; not running it again");
@@ -48,12 +70,18 @@ export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal |
   const pushLog = async (): Promise<number> => {
     const data = files.readLog(id, pushed, CHUNK);
     if (data.length === 0) return 0;
+    if ((await redis.llen(runKey(id, "log"))) >= MAX_PENDING_CHUNKS) {
+      // The bot is behind (or down): wait for it, still holding the run.
+      await redis.set(runKey(id, "lease"), d.workerId, "PX", leaseMs);
+      await sleep(100);
+      return -1;
+    }
     await redis.rpush(runKey(id, "log"), encodeChunk(pushed, data));
     pushed += data.length;
     return data.length;
   };
   const finish = async (result: RemoteResult): Promise<"ran"> => {
-    while ((await pushLog()) > 0);
+    while ((await pushLog()) !== 0);
     await redis.set(runKey(id, "result"), JSON.stringify(result));
     await redis.del(runKey(id, "lease"));
     rmSync(executor.dirOf(id), { recursive: true, force: true });
@@ -100,9 +128,9 @@ export async function runJob(d: RunJobDeps, data: JobData, signal: AbortSignal |
       }
       await redis.set(runKey(id, "lease"), d.workerId, "PX", leaseMs);
     }
-    await sleep(d.pollMs ?? 100);
+    await sleep(d.pollMs ?? 25);
   }
-  const result: RemoteResult = { exit, results: files.results(id) };
+  const result: RemoteResult = { exit: { ...exit, takenAt }, results: files.results(id) };
   if (ownReason !== undefined && exit.cancelled) result.cancelReason = ownReason;
   d.log.info({ run: id, exit }, "run ended");
   return finish(result);
