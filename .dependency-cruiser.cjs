@@ -13,7 +13,7 @@ const LAYERS = [
   ["store", "^src/store/"],
   ["forge and intake", "^src/(git|gitea|webhooks)/"],
   ["loops", "^src/loops/"],
-  ["services", "^src/(supervisor|runs|jobs)/"],
+  ["services", "^src/(supervisor|runs|jobs|worker)/"],
   ["web", "^src/web/"],
   ["commands", "^src/commands/"],
   ["handlers", "^src/handlers/(?!registry\\.ts$)"],

@@ -24,7 +24,11 @@
       nixosModules.default =
         { pkgs, lib, ... }:
         {
-          imports = [ ./deploy/nixos/module.nix ];
+          # services.cc-ci-bot (the bot) and services.cc-ci-bot.worker (a runner host).
+          imports = [
+            ./deploy/nixos/module.nix
+            ./deploy/nixos/worker.nix
+          ];
           services.cc-ci-bot.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.cc-ci-bot;
         };
     };

@@ -14,7 +14,7 @@ import type { JobService } from "./jobs/service.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Redactor } from "./redact.ts";
-import type { Executor } from "./runs/executor.ts";
+import type { RunnerPort } from "./runs/runner-port.ts";
 import type { RunService } from "./runs/service.ts";
 import type { SweepSchedule } from "./runs/sweep-schedule.ts";
 import type { SweepService } from "./runs/sweeps.ts";
@@ -62,7 +62,7 @@ export interface BotDeps {
   mirrors: Mirrors;
   phases: Phases;
   runs: RunService;
-  executor: Executor;
+  runner: RunnerPort;
   supervisor: Supervisor;
   jobs: JobService;
   sweeps: SweepService;

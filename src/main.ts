@@ -3,6 +3,8 @@ import { makeEnrolment } from "./config/enrolment.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { makeRedactor } from "./redact.ts";
+import { redisSecrets } from "./config/redis-url.ts";
+import { configuredPools, makePoolOf } from "./runs/pools.ts";
 import { openStore } from "./store/index.ts";
 import { GiteaClient } from "./gitea/client.ts";
 import { GiteaOutbox } from "./gitea/outbox.ts";
@@ -44,7 +46,7 @@ const PRUNE_EVERY_MS = 3_600_000;
 export async function startBot(options: BotOptions): Promise<Bot> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const secrets = [config.gitea.token, ...config.webhook.secrets, config.server.operatorToken, ...opencodePasswords(config, process.env)];
+  const secrets = [config.gitea.token, ...config.webhook.secrets, config.server.operatorToken, ...opencodePasswords(config, process.env), ...redisSecrets(config.testme.runner.redis)];
   const redact = makeRedactor(secrets);
   const log = createLogger(config.logLevel, redact, options.logDestination);
   const metrics = createMetrics();
@@ -114,8 +116,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     timeoutMs: Math.max(...Object.values(config.jobs).map((j) => j.timeoutMinutes), 1) * 60_000,
   });
   await jobs.recover();
-  const { executor, runs, sweeps, sweepSchedule } = wireRuns(config, { store, outbox, gitea, clock, log, metrics, redact, runUrl, sweepUrl });
-  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, pings, sessions, mirrors, phases, runs, executor, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
+  const { runner, runs, sweeps, sweepSchedule } = wireRuns(config, { store, outbox, gitea, clock, log, metrics, redact, runUrl, sweepUrl });
+  const deps: BotDeps = { config, clock, log, metrics, store, gitea, outbox, redact, botUser, tmux, agents, messenger, pings, sessions, mirrors, phases, runs, runner, supervisor, jobs, sweeps, runUrl, jobUrl, sweepUrl, patterns };
   const handlers = (options.handlers ?? createHandlers)(deps);
 
   const isEnrolled = makeEnrolment(config);
@@ -150,7 +152,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     dispatch: dispatcher,
   });
   let ready = false;
-  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, executor, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
+  const app = createWebApp({ store, metrics, ready: () => ready, log, loops: config.loops, phases, runner, runPools: { waitingForPool: () => runs.waitingForPool(), pools: configuredPools(config), poolOf: makePoolOf(config) }, redact, supervisor, operatorToken: config.server.operatorToken, jobs, giteaUrl: config.gitea.url, sweeps });
   const limits = { requestTimeoutMs: config.server.requestTimeoutSeconds * 1000, maxConnections: config.server.maxConnections };
   const catchUp = new CatchUp({ config, mirrors, gitea, store, clock, log, onQueued: () => dispatcher.wake() });
   const pruner = new Pruner({
@@ -176,6 +178,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     // The mirrors' long-running git readers.
     { name: "mirrors", stop: () => mirrors.close() },
     { name: "parse pool", stop: () => parser.stop() },
+    // The runner backend's connections (Redis for bullmq); run pages read logs through it.
+    { name: "runner", stop: () => runner.close() },
     {
       name: "http server",
       start: async () => {

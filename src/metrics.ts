@@ -82,6 +82,14 @@ export function createMetrics() {
       registers,
     }),
     queueDepth: new Gauge({ name: "ccci_run_queue_depth", help: "Runs waiting for capacity", registers }),
+    poolQueueDepth: new Gauge({ name: "ccci_run_pool_queue_depth", help: "Runs waiting for capacity, by runner pool (pools from the configuration)", labelNames: ["pool"] as const, registers }),
+    runnersLive: new Gauge({ name: "ccci_runners_live", help: "Runner hosts (cc-ci-bot worker) with a live heartbeat", registers }),
+    dispatchLatency: new Histogram({
+      name: "ccci_run_dispatch_seconds",
+      help: "From a run being handed to its runner backend to the backend saying it runs",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      registers,
+    }),
     supervisorActions: new Counter({
       name: "ccci_supervisor_actions_total",
       help: "Supervisor actions by reason (dead, fatal, limit, nudge, probe, stall, idle, schedule, pause, resume)",

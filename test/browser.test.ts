@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { GiteaEmulator } from "../src/emulator/index.ts";
-import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
@@ -35,7 +35,7 @@ describe("the pages in a real browser (Chromium)", () => {
     emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
   });
   afterAll(async () => {
-    for (const r of await bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(bot.executor.dirOf(r.id), "release"), "0");
+    for (const r of await bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(runDirOf(bot, r.id), "release"), "0");
     await browser.close();
     await bot.dispose();
     await emu.close();
@@ -68,9 +68,9 @@ describe("the pages in a real browser (Chromium)", () => {
       expect(errors, errors.join("\n")).toEqual([]);
       await page.close();
     }
-    writeFileSync(join(bot.executor.dirOf(running.id), "release"), "0");
+    writeFileSync(join(runDirOf(bot, running.id), "release"), "0");
     await waitFor(async () => (await bot.store.runs.get(queued.id))?.state === "running", "the queued run to start");
-    writeFileSync(join(bot.executor.dirOf(queued.id), "release"), "0");
+    writeFileSync(join(runDirOf(bot, queued.id), "release"), "0");
   });
 
   it("grows the run page's log while the runner prints, then shows the verdict", async () => {
@@ -81,7 +81,7 @@ describe("the pages in a real browser (Chromium)", () => {
     await log.filter({ hasText: "step 1" }).waitFor({ timeout: 10_000 });
     const early = (await log.innerText()).length;
     // The runner prints the rest only now, while the page is open: it must arrive live.
-    writeFileSync(join(bot.executor.dirOf(run.id), "release"), "0");
+    writeFileSync(join(runDirOf(bot, run.id), "release"), "0");
     await log.filter({ hasText: "step 12" }).waitFor({ timeout: 10_000 });
     expect((await log.innerText()).length).toBeGreaterThan(early);
     await page.locator("h1", { hasText: "GREEN" }).waitFor({ timeout: 10_000 });

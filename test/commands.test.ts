@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator } from "../src/emulator/index.ts";
 import { Agents } from "./support/agents.ts";
-import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 import { replyText } from "./support/replies.ts";
 import { sanitizePing } from "../src/loops/sanitize.ts";
@@ -22,7 +22,7 @@ interface World {
 let worlds: World[] = [];
 afterEach(async () => {
   for (const w of worlds) {
-    for (const r of await w.bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(w.bot.executor.dirOf(r.id), "release"), "0");
+    for (const r of await w.bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(runDirOf(w.bot, r.id), "release"), "0");
     await w.bot.dispose();
     await w.emu.close();
     await w.agents.close();

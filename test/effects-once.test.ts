@@ -6,7 +6,7 @@ import type { GiteaOutbox } from "../src/gitea/outbox.ts";
 import { createHandlers } from "../src/handlers/registry.ts";
 import { Executor } from "../src/runs/executor.ts";
 import { openStore } from "../src/store/index.ts";
-import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
@@ -86,7 +86,7 @@ function effects(w: World, number: number, sha: string, commentId: number) {
 }
 
 function executions(w: World, runId: number): number {
-  const file = join(w.bot.executor.dirOf(runId), "executions");
+  const file = join(runDirOf(w.bot, runId), "executions");
   return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").length : 0;
 }
 

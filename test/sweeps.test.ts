@@ -10,7 +10,7 @@ import { GiteaClient } from "../src/gitea/client.ts";
 import { createLogger } from "../src/log.ts";
 import { openStore } from "../src/store/index.ts";
 import type { Run } from "../src/store/runs.ts";
-import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { removeDir } from "./support/temp.ts";
 import { replyText } from "./support/replies.ts";
 import { waitFor } from "./support/wait.ts";
@@ -97,11 +97,11 @@ function behave(w: World, recipe: string, behaviour: string) {
 }
 
 function release(w: World, run: Run, code: number) {
-  const dir = w.bot.executor.dirOf(run.id);
+  const dir = runDirOf(w.bot, run.id);
   if (existsSync(dir)) writeFileSync(join(dir, "release"), String(code));
 }
 
-const envOf = (w: World, run: Run) => JSON.parse(readFileSync(join(w.bot.executor.dirOf(run.id), "env.json"), "utf8")) as Record<string, string>;
+const envOf = (w: World, run: Run) => JSON.parse(readFileSync(join(runDirOf(w.bot, run.id), "env.json"), "utf8")) as Record<string, string>;
 const head = (w: World, repo: string) => w.emu.state.repo(repo).branches.get("main")!;
 const state = async (w: World, id: number) => (await w.bot.store.runs.get(id))!.state;
 
@@ -115,7 +115,7 @@ async function sweepRuns(w: World, sweepId: number, n: number): Promise<Run[]> {
 /** Releases running runs (exit code by recipe) until every run of the sweep has finished. */
 async function finishSweep(w: World, sweepId: number, code: (repo: string) => number = () => 0) {
   await waitFor(async () => {
-    for (const r of await w.bot.store.runs.running()) if (existsSync(join(w.bot.executor.dirOf(r.id), "runner.pid"))) release(w, r, code(r.repo));
+    for (const r of await w.bot.store.runs.running()) if (existsSync(join(runDirOf(w.bot, r.id), "runner.pid"))) release(w, r, code(r.repo));
     await w.bot.runs.tick();
     return (await w.bot.store.sweeps.get(sweepId))?.finishedAt != null;
   }, `sweep ${sweepId} to finish`, 20_000);
@@ -153,11 +153,11 @@ describe("scheduled sweeps (ManualClock, emulated Gitea, real runner processes)"
     await w.emu.comment("recipes/r4", pull.number, "alice", "!testme");
     const prRun = await waitFor(async () => (await w.bot.store.runs.forPr("recipes/r4", pull.number, 1))[0], "the PR run");
     expect((await w.bot.store.runs.queued()).map((r) => r.id)).toEqual([prRun.id, r3.id, r4.id, r5.id]);
-    await waitFor(() => existsSync(join(w.bot.executor.dirOf(r1.id), "runner.pid")), "r1's runner");
+    await waitFor(() => existsSync(join(runDirOf(w.bot, r1.id), "runner.pid")), "r1's runner");
     release(w, r1, 0);
     await waitFor(async () => (await state(w, prRun.id)) === "running", "the PR run to start");
     expect(await state(w, r3.id)).toBe("queued");
-    await waitFor(() => existsSync(join(w.bot.executor.dirOf(prRun.id), "env.json")), "the PR run's runner");
+    await waitFor(() => existsSync(join(runDirOf(w.bot, prRun.id), "env.json")), "the PR run's runner");
     expect(envOf(w, prRun)).toMatchObject({ CCCI_TRIGGER: "pr", CCCI_PR: String(pull.number) });
 
     await finishSweep(w, 1);

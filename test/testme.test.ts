@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator, type Flavour } from "../src/emulator/index.ts";
 import type { Run } from "../src/store/runs.ts";
-import { startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 import { replyText } from "./support/replies.ts";
 
@@ -67,7 +67,7 @@ async function runOf(w: World, number: number, pred: (r: Run) => boolean, what: 
 }
 
 function release(w: World, run: Run, code: number) {
-  const dir = w.bot.executor.dirOf(run.id);
+  const dir = runDirOf(w.bot, run.id);
   if (existsSync(dir)) writeFileSync(join(dir, "release"), String(code));
 }
 
@@ -112,7 +112,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     expect(result).toContain(`| commit | \`${p.headSha.slice(0, 10)}\` |`);
     expect(result).toContain(`[#${run.id}](${w.bot.url}/runs/${run.id})`);
     expect(result).toContain("runner pass for recipes/nextcloud");
-    const env = JSON.parse(readFileSync(join(w.bot.executor.dirOf(run.id), "env.json"), "utf8")) as Record<string, string>;
+    const env = JSON.parse(readFileSync(join(runDirOf(w.bot, run.id), "env.json"), "utf8")) as Record<string, string>;
     expect(env).toEqual({
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: NC,
@@ -124,7 +124,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
       CCCI_CLONE_URL: `${w.emu.url}/${NC}.git`,
       CCCI_QUICK: "0",
       CCCI_RUN_URL: `${w.bot.url}/runs/${run.id}`,
-      CCCI_RUN_DIR: w.bot.executor.dirOf(run.id),
+      CCCI_RUN_DIR: runDirOf(w.bot, run.id),
     });
 
     // After it ended, a new !testme on the same SHA is a deliberate re-run.
@@ -300,7 +300,7 @@ describe("!testme end to end (emulated Gitea, real runner processes)", () => {
     const p = await pr(w, "grandchildren-1");
     await comment(w, p.number, "!testme");
     const running = await runOf(w, p.number, (r) => r.state === "running", "the run to start");
-    const dir = w.bot.executor.dirOf(running.id);
+    const dir = runDirOf(w.bot, running.id);
     await waitFor(() => existsSync(join(dir, "grandchild-1.pid")), "the grandchildren to start");
     const pids = [0, 1].map((i) => Number(readFileSync(join(dir, `grandchild-${i}.pid`), "utf8")));
     const run = await runOf(w, p.number, (r) => r.state === "finished", "the timeout");

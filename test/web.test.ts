@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator } from "../src/emulator/index.ts";
-import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
+import { runDirOf, startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./support/bot.ts";
 import { waitFor } from "./support/wait.ts";
 
 const RUNNER = new URL("./support/runner.mjs", import.meta.url).pathname;
@@ -11,7 +11,7 @@ describe("dashboard, run page live tail, badge", () => {
   let bot: TestBot;
   let emu: GiteaEmulator;
   afterEach(async () => {
-    for (const r of await bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(bot.executor.dirOf(r.id), "release"), "0");
+    for (const r of await bot.store.runs.recent(20)) if (r.state === "running") writeFileSync(join(runDirOf(bot, r.id), "release"), "0");
     await bot.dispose();
     await emu.close();
   });
@@ -66,7 +66,7 @@ describe("dashboard, run page live tail, badge", () => {
       // The runner prints the rest only once the stream has shown its first line.
       if (!released && text.includes("step 1")) {
         released = true;
-        writeFileSync(join(bot.executor.dirOf(run.id), "release"), "0");
+        writeFileSync(join(runDirOf(bot, run.id), "release"), "0");
       }
       if (text.includes("event: end")) break;
     }

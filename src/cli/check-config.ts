@@ -1,3 +1,5 @@
+import type { Config } from "../config/schema.ts";
+import { showRedis } from "../config/redis-url.ts";
 import { loadConfigOrExplain, parse, type Command } from "./command.ts";
 
 export const checkConfig: Command = {
@@ -24,6 +26,7 @@ Exit status: 0 valid, 2 invalid.
       loops: config.loops.map((l) => ({ name: l.name, repo: l.repo, phases: l.phases.length, sessions: Object.keys(l.sessions) })),
       operators: config.operators.length,
       jobs: Object.keys(config.jobs),
+      runner: runnerSummary(config),
     };
     if (values.json) {
       process.stdout.write(JSON.stringify({ ok: true, ...summary, warnings: deprecated }, null, 2) + "\n");
@@ -37,6 +40,7 @@ Exit status: 0 valid, 2 invalid.
         `  webhook:        ${summary.webhookSecrets} secret(s), port ${summary.port}, data in ${summary.dataDir}`,
         `  !testme repos:  ${summary.testmeRepos.join(", ") || "(none)"}`,
         `  sweeps (UTC):   ${summary.sweeps.join(", ") || "(none; /testall only)"}${config.testme.report ? `, reported in ${config.testme.report.repo}` : ""}`,
+        `  runs:           ${summary.runner}`,
         `  loops:          ${summary.loops.map((l) => `${l.name} (${l.repo})`).join(", ") || "(none)"}`,
         ...warnings.map((w) => `  warning: ${w}`),
       ].join("\n") + "\n",
@@ -44,3 +48,11 @@ Exit status: 0 valid, 2 invalid.
     return 0;
   },
 };
+
+/** Where runs go, in one line; the Redis URL without its credentials. */
+function runnerSummary(config: Config): string {
+  const r = config.testme.runner;
+  if (r.backend === "local") return `local, ${r.capacity} at a time, ${r.command ? r.command.join(" ") : "no runner command (runs end ERROR)"}`;
+  const pools = Object.entries(r.pool).map(([repo, pool]) => `${repo} -> ${pool}`);
+  return `bullmq workers via ${showRedis(r.redis ?? "")}; pools: ${pools.join(", ") || "everything in default"}`;
+}

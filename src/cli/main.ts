@@ -4,9 +4,10 @@ import { replay } from "./replay.ts";
 import { status } from "./status.ts";
 import { testme } from "./testme.ts";
 import { backup } from "./backup.ts";
+import { worker } from "./worker.ts";
 import { CliError, type Command } from "./command.ts";
 
-const COMMANDS: readonly Command[] = [serve, checkConfig, status, testme, replay, backup];
+const COMMANDS: readonly Command[] = [serve, checkConfig, status, testme, replay, backup, worker];
 
 const USAGE = `cc-ci-bot — Gitea webhooks to CI runs and agent pings
 

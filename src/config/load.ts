@@ -15,8 +15,8 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Env = Record<string, string | undefined>;
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface LoadOptions {
   /** Explicit path (--config); when given, the file must exist. */
@@ -58,7 +58,7 @@ export function parseConfig(input: unknown): Config {
   return result.data;
 }
 
-function readYaml(path: string): Json {
+export function readYaml(path: string): Json {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -74,7 +74,7 @@ function readYaml(path: string): Json {
 }
 
 /** Replaces `${NAME}` in string values with the environment variable, naming any that are unset. */
-function interpolate(value: Json, env: Env, at: string[], problems: string[]): Json {
+export function interpolate(value: Json, env: Env, at: string[], problems: string[]): Json {
   if (typeof value === "string") {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const v = env[name];
@@ -107,6 +107,12 @@ function applyEnv(file: Json, env: Env): Json {
   if (env.PUBLIC_URL) section("server").publicUrl = env.PUBLIC_URL;
   if (env.DATA_DIR) root.dataDir = env.DATA_DIR;
   if (env.LOG_LEVEL) root.logLevel = env.LOG_LEVEL;
+  if (env.REDIS_URL) {
+    const testme = section("testme");
+    const runner = isObject(testme.runner) ? { ...testme.runner } : {};
+    runner.redis = env.REDIS_URL;
+    testme.runner = runner;
+  }
   return root;
 }
 
@@ -119,6 +125,7 @@ const HINTS: Record<string, string> = {
   "gitea.token": "set GITEA_TOKEN in the environment, or gitea.token: ${GITEA_TOKEN} in the file",
   "webhook.secrets": "set WEBHOOK_SECRET (comma-separated for rotation) or webhook.secrets",
   "server.port": "PORT must be a whole number from 0 to 65535",
+  "testme.runner.redis": "set REDIS_URL in the environment or testme.runner.redis: redis://[:password@]host:6379/0 (rediss:// for TLS)",
 };
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Cron } from "croner";
+import { poolName, redisUrl } from "./redis-url.ts";
 import { agentFields, argv, checkBackend, checkSessionName, nameBackend, opencodeServer, profile } from "./agent-schema.ts";
 
 // The configuration contract (docs/design.md#configuration). Every key has a default except the Gitea
@@ -140,6 +141,17 @@ export const configSchema = z.object({
           /** After the timeout (or a cancel), TERM; after this many seconds, KILL. */
           graceSeconds: z.number().min(0).default(10),
           capacity: z.number().int().min(1).max(64).default(2),
+          /** local: child processes on this machine; bullmq: `cc-ci-bot worker`s over Redis (docs/runners.md). */
+          backend: z.enum(["local", "bullmq"]).default("local"),
+          /** bullmq's Redis (or REDIS_URL). */
+          redis: redisUrl.optional(),
+          /** Recipe repo (or glob) -> the pool of runner hosts that runs it; others go to `default`. */
+          pool: z.record(z.string().min(1), poolName).default({}),
+          /** A runner host silent this long (Redis reachable) has lost its runs: they end ERROR. */
+          lockSeconds: z.number().positive().max(30).default(30),
+        })
+        .superRefine((r, ctx) => {
+          if (r.backend === "bullmq" && !r.redis) ctx.addIssue({ code: "custom", path: ["redis"], message: "is required with backend: bullmq" });
         })
         .prefault({}),
       /** Sweeps of every enrolled recipe's default branch (docs/design.md#scheduled-sweeps), e.g. [{cron: "0 2 * * *"}]. */

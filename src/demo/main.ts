@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { parseConfig } from "../config/load.ts";
 import { GiteaEmulator, type Flavour } from "../emulator/index.ts";
 import { startBot, type Bot } from "../main.ts";
+import { redisServerPath, startDemoWorkers, type DemoWorkers } from "./redis-workers.ts";
 import { sendDelivery } from "../emulator/sender.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { Tmux } from "../supervisor/tmux.ts";
@@ -33,6 +34,8 @@ Options:
                   session on a real opencode server (opencode-ai from npm, run offline against
                   a fake model on loopback), launched as the loops do with
                   opencode run --attach URL --title demo-builder
+  --workers N     run the scenario's runs on N cc-ci-bot workers over a private redis-server
+                  (needs redis-server: apt-get install redis-server), instead of child processes
   --exit          play the scenario and stop instead of staying up
   --help          this text
 `;
@@ -50,7 +53,7 @@ async function main(): Promise<number> {
   let opts;
   try {
     opts = parseArgs({
-      options: { port: { type: "string", default: "8787" }, flavour: { type: "string", default: "gitea-modern" }, agents: { type: "string", default: "fake" }, exit: { type: "boolean" }, help: { type: "boolean" } },
+      options: { port: { type: "string", default: "8787" }, flavour: { type: "string", default: "gitea-modern" }, agents: { type: "string", default: "fake" }, workers: { type: "string", default: "0" }, exit: { type: "boolean" }, help: { type: "boolean" } },
     }).values;
   } catch (err) {
     process.stderr.write(`demo: ${(err as Error).message}; see --help\n`);
@@ -75,6 +78,16 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const workerCount = Number(opts.workers);
+  if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > 8) {
+    process.stderr.write(`demo: --workers takes a number from 0 to 8\n`);
+    return 2;
+  }
+  if (workerCount > 0 && redisServerPath() === null) {
+    process.stderr.write(`demo: --workers needs redis-server (apt-get install redis-server); without --workers the runs are local child processes\n`);
+    return 2;
+  }
+
   const dir = mkdtempSync(join(tmpdir(), "cc-ci-bot-demo-"));
   const emu = await new GiteaEmulator({ flavour }).start();
   emu.state.addUser("ci-bot", TOKEN);
@@ -93,10 +106,12 @@ async function main(): Promise<number> {
 
   let opencodeBuilder: Awaited<ReturnType<typeof startOpencodeBuilder>> | null = null;
   let bot: Bot | null = null;
+  let workers: DemoWorkers | null = null;
   let cleaned: Promise<void> | null = null;
   const cleanup = () =>
     (cleaned ??= (async () => {
       await bot?.stop();
+      await workers?.stop();
       await opencodeBuilder?.stop();
       await emu.close();
       if (withLoop) await tmux.killServer();
@@ -115,6 +130,8 @@ async function main(): Promise<number> {
     const oc = withLoop && opts.agents === "opencode" ? await startOpencodeBuilder(dir) : null;
     opencodeBuilder = oc;
     const builder = oc ? { backend: "opencode-server", title: "demo-builder", server: { url: oc.server.url } } : agent("builder");
+    const sample = [process.execPath, new URL("./sample-runner.mjs", import.meta.url).pathname];
+    if (workerCount > 0) workers = await startDemoWorkers(dir, workerCount, sample);
     const config = parseConfig({
       gitea: { url: emu.url, token: TOKEN },
       webhook: { secrets: [SECRET] },
@@ -125,12 +142,13 @@ async function main(): Promise<number> {
       testme: {
         repos: ["recipes/*"],
         trust: { orgs: ["recipes"] },
-        runner: { command: [process.execPath, new URL("./sample-runner.mjs", import.meta.url).pathname], capacity: 2 },
+        runner: workers ? { backend: "bullmq", redis: workers.redisUrl } : { command: sample, capacity: 2 },
       },
     });
     bot = await startBot({ config, logDestination: pino.destination({ dest: join(dir, "bot.log"), sync: true }) });
     emu.addHook(`${bot.url}/webhook`, SECRET);
     say(`cc-ci-bot demo: bot on ${bot.url}, emulated Gitea (${flavour}) on ${emu.url}, data in ${dir}`);
+    if (workers) say(`  runs on ${workerCount} cc-ci-bot workers over redis-server (${workers.redisUrl}); see ${bot.url}/api/runners`);
     if (loopRepo) {
       for (const role of oc ? ["adversary"] : ["builder", "adversary"]) await tmux.newSession(agent(role).session, { argv: agent(role).start });
       if (oc) say(`  ${"the builder starts on opencode".padEnd(46)} -> ${await oc.launch("Phase 1 of loop cc-ci: follow the plan.")}`);

@@ -11,6 +11,10 @@ export interface ExitRecord {
   spawnError?: string;
   startedAt?: number;
   finishedAt?: number;
+  /** When a runner host took the run off the queue (remote runs; the dispatch latency's end). */
+  takenAt?: number;
+  /** Written by the bot for a run that ended without its runner's word (its host went away). */
+  lost?: string;
 }
 
 export interface LaunchSpec {
@@ -18,6 +22,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   timeoutMs: number;
   graceMs: number;
+  /** The wrapper stops the run when this process (a worker) is gone: a lost host's runs do not run on. */
+  parentPid?: number;
 }
 
 const WRAPPER = new URL("./wrapper.mjs", import.meta.url).pathname;

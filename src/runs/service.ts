@@ -1,33 +1,31 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Clock } from "../clock.ts";
 import type { GiteaOutbox } from "../gitea/outbox.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { NewRun, Run, RunStore } from "../store/runs.ts";
-import type { Executor } from "./executor.ts";
-import { baseChildEnv, recipeOf } from "../util/child-env.ts";
-import { readTail } from "../util/read-tail.ts";
+import { recipeOf } from "../util/child-env.ts";
+import { NotConfigured } from "./local-runner.ts";
+import { logTail, type RunnerPort, type RunnerView } from "./runner-port.ts";
 import { prLane, runLane, triggerKey } from "./lanes.ts";
 import { outcomeOf, resultComment, RESULT_MARKER, STATUS_STATE, statusDescription, tiersOf, type Outcome } from "./report.ts";
 
 export interface RunConfig {
   statusContext: string;
-  command: readonly string[] | undefined;
   timeoutMs: number;
   graceMs: number;
-  capacity: number;
+  /** The runner pool of a recipe repo (`testme.runner.pool`). */
+  poolOf: (repo: string) => string;
 }
 
 export interface RunServiceDeps {
   runs: RunStore;
   outbox: Pick<GiteaOutbox, "enqueue">;
-  executor: Executor;
+  runner: RunnerPort;
   config: RunConfig;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, "runs" | "runDuration">;
+  metrics: Pick<Metrics, "runs" | "runDuration" | "dispatchLatency">;
   runUrl: (id: number) => string;
   redact: Redactor;
   pollMs?: number;
@@ -35,24 +33,27 @@ export interface RunServiceDeps {
 
 /**
  * Runs of `!testme` (docs/design.md#testme-runs): a persistent FIFO queue with a global capacity and at most one
- * run per recipe repo at a time; each run launched through the wrapper in its own session, so
- * it outlives a restart of the bot and is adopted again at start; its verdict taken from its
- * exit status and reported through the outbox (status first pending, then final, and one
- * result comment per PR edited in place).
+ * run per recipe repo at a time, as many at once as the runner backend offers slots; each run
+ * handed to the backend (RunnerPort) once, so it outlives a restart of the bot and is adopted
+ * again at start; its verdict taken from its exit status and reported through the outbox (status
+ * first pending, then final, and one result comment per PR edited in place).
  */
 export class RunService {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
   private readonly listeners: Array<(run: Run) => Promise<void>> = [];
+  /** Queued runs whose pool no live runner serves, by pool (the dashboard, `/api/runners`). */
+  private readonly waiting = new Map<number, string>();
+  /** Runs handed over and not yet seen running: when (dispatch latency). */
+  private readonly handedAt = new Map<number, number>();
 
   constructor(private readonly d: RunServiceDeps) {}
 
   /** Adopts the runs still alive, ends the ones whose process is gone, starts what can start. */
   async start(): Promise<void> {
+    const active = new Set(await this.d.runner.active().catch(() => []));
     for (const run of await this.d.runs.running()) {
-      if (this.d.executor.exit(run.id) === null && run.pid !== null && this.d.executor.alive(run.id, run.pid)) {
-        this.d.log.info({ run: run.id, pid: run.pid }, "adopted a run that outlived the previous bot process");
-      }
+      if (active.has(run.id)) this.d.log.info({ run: run.id, runner: this.d.runner.kind }, "adopted a run that outlived the previous bot process");
       // The previous process may have died between recording the start and queuing its status.
       await this.status(run, "pending", "running", "running");
     }
@@ -114,9 +115,8 @@ export class RunService {
       await this.finish(run, { verdict: "ERROR", reason, exitCode: null });
       return;
     }
-    if (run.state === "running" && run.pid !== null) {
-      writeFileSync(join(this.d.executor.dirOf(run.id), "cancel-reason"), reason);
-      this.d.executor.cancel(run.pid);
+    if (run.state === "running") {
+      await this.d.runner.cancel(run.id, reason);
       this.d.log.info({ run: run.id, reason }, "cancelling run");
     }
   }
@@ -140,46 +140,53 @@ export class RunService {
   }
 
   private async pass(): Promise<void> {
-    const { runs, executor } = this.d;
+    const { runs, runner } = this.d;
     for (const run of await runs.running()) {
-      const exit = executor.exit(run.id);
-      if (exit !== null) await this.finish(run, this.outcome(run, exit));
-      else if (run.pid === null || !executor.alive(run.id, run.pid)) {
-        // Gone without an exit record (the machine rebooted, someone killed the wrapper).
-        if (executor.exit(run.id) === null) await this.finish(run, this.outcome(run, null));
+      let view: RunnerView;
+      try {
+        view = await runner.inspect(run.id);
+      } catch (err) {
+        // The engine does not answer: the run is where it was; look again on the next pass.
+        this.d.log.debug({ err, run: run.id }, "could not inspect a run");
+        continue;
       }
+      if (view.state === "running") this.observeDispatch(run.id);
+      if (view.state === "ended") await this.finish(run, outcomeOf(view.exit, this.d.config.timeoutMs, view.cancelReason ?? view.lost));
+      else if (view.state === "unknown") await this.finish(run, outcomeOf(null, this.d.config.timeoutMs, this.d.runner.kind === "local" ? "the run's process was lost" : "the runner engine lost the run"));
+    }
+    let capacity;
+    try {
+      capacity = await runner.capacity();
+    } catch (err) {
+      this.d.log.debug({ err }, "could not read the runners' capacity");
+      return;
     }
     const running = await runs.running();
     const repos = new Set(running.map((r) => r.repo.toLowerCase()));
-    let free = this.d.config.capacity - running.length;
+    const inPool = new Map<string, number>();
+    for (const r of running) inPool.set(this.d.config.poolOf(r.repo), (inPool.get(this.d.config.poolOf(r.repo)) ?? 0) + 1);
+    let free = capacity.slots - running.length;
     for (const run of await runs.queued()) {
-      if (free <= 0) break;
-      if (repos.has(run.repo.toLowerCase())) continue;
+      const pool = this.d.config.poolOf(run.repo);
+      if (capacity.pools !== null && (capacity.pools[pool] ?? 0) === 0) {
+        // No live runner serves its pool: the run waits, and says so once.
+        if (!this.waiting.has(run.id)) await this.status(run, "pending", `waiting for a runner in pool ${pool}`, "waiting");
+        this.waiting.set(run.id, pool);
+        continue;
+      }
+      this.waiting.delete(run.id);
+      if (free <= 0 || repos.has(run.repo.toLowerCase())) continue;
+      if (capacity.pools !== null && capacity.pools[pool]! - (inPool.get(pool) ?? 0) <= 0) continue;
       repos.add(run.repo.toLowerCase());
+      inPool.set(pool, (inPool.get(pool) ?? 0) + 1);
       free--;
-      await this.launch(run);
+      await this.launch(run, pool);
     }
   }
 
-  private async launch(run: Run): Promise<void> {
-    const { command, timeoutMs, graceMs } = this.d.config;
-    if (!command) {
-      await this.finish(run, { verdict: "ERROR", reason: "no runner is configured (testme.runner.command)", exitCode: null });
-      return;
-    }
-    const dir = this.d.executor.dirOf(run.id);
-    // A run is launched once. The previous process may have launched this one and died before
-    // recording it: its wrapper is still alive, or left its exit record; either way it is
-    // adopted, never started again.
-    const earlier = this.d.executor.launched(run.id);
-    if (earlier !== null) {
-      await this.d.runs.started(run.id, earlier.pid ?? 0, this.d.clock.now());
-      await this.status(run, "pending", "running", "running");
-      this.d.log.info({ run: run.id, pid: earlier.pid }, "adopted a run launched just before the previous bot process ended");
-      return;
-    }
+  private async launch(run: Run, pool: string): Promise<void> {
+    const { timeoutMs, graceMs } = this.d.config;
     const env: Record<string, string> = {
-      ...baseChildEnv(),
       CCCI_RUN_ID: String(run.id),
       CCCI_REPO: run.repo,
       CCCI_RECIPE: recipeOf(run.repo),
@@ -191,24 +198,34 @@ export class RunService {
       CCCI_CLONE_URL: run.cloneUrl,
       CCCI_QUICK: run.mode === "quick" ? "1" : "0",
       CCCI_RUN_URL: this.d.runUrl(run.id),
-      CCCI_RUN_DIR: dir,
     };
-    let pid: number;
+    let dispatched: { adopted: boolean; handle: number };
+    this.handedAt.set(run.id, this.d.clock.now());
     try {
-      pid = this.d.executor.launch(run.id, { argv: command, env, timeoutMs, graceMs });
+      dispatched = await this.d.runner.dispatch({ runId: run.id, pool, env, timeoutMs, graceMs });
     } catch (err) {
-      await this.finish(run, { verdict: "ERROR", reason: `the runner could not start: ${(err as Error).message}`, exitCode: null });
+      const reason = err instanceof NotConfigured ? err.message : `the runner could not start: ${(err as Error).message}`;
+      if (err instanceof NotConfigured || this.d.runner.kind === "local") await this.finish(run, { verdict: "ERROR", reason, exitCode: null });
+      // A remote engine that does not answer: the run stays queued and is dispatched later.
+      else this.d.log.warn({ err, run: run.id }, "could not hand the run to the runner engine; it stays queued");
       return;
     }
-    await this.d.runs.started(run.id, pid, this.d.clock.now());
+    await this.d.runs.started(run.id, dispatched.handle, this.d.clock.now());
     await this.status(run, "pending", "running", "running");
-    this.d.log.info({ run: run.id, pid }, "run started");
+    if (dispatched.adopted) this.d.log.info({ run: run.id }, "adopted a run launched just before the previous bot process ended");
+    else this.d.log.info({ run: run.id, runner: this.d.runner.kind, pool }, "run started");
   }
 
-  private outcome(run: Run, exit: ReturnType<Executor["exit"]>): Outcome {
-    const reasonFile = join(this.d.executor.dirOf(run.id), "cancel-reason");
-    const reason = existsSync(reasonFile) ? readFileSync(reasonFile, "utf8").slice(0, 200) : null;
-    return outcomeOf(exit, this.d.config.timeoutMs, reason);
+  /** Queued runs waiting for a pool no live runner serves: run id -> pool. */
+  waitingForPool(): ReadonlyMap<number, string> {
+    return this.waiting;
+  }
+
+  private observeDispatch(runId: number): void {
+    const at = this.handedAt.get(runId);
+    if (at === undefined) return;
+    this.handedAt.delete(runId);
+    this.d.metrics.dispatchLatency.observe((this.d.clock.now() - at) / 1000);
   }
 
   /**
@@ -218,12 +235,14 @@ export class RunService {
    */
   private async finish(run: Run, o: Outcome): Promise<void> {
     const now = this.d.clock.now();
+    this.observeDispatch(run.id);
+    this.waiting.delete(run.id);
     const elapsed = run.startedAt === null ? 0 : now - run.startedAt;
-    const tiers = tiersOf(this.d.executor.results(run.id));
+    const tiers = tiersOf(this.d.runner.results(run.id));
     const description = statusDescription(o, elapsed, tiers);
     await this.status(run, STATUS_STATE[o.verdict], description, "final");
     if (run.sweepId === null) {
-      const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(readTail(this.d.executor.logOf(run.id), 64 * 1024)));
+      const body = resultComment(run, o, elapsed, this.d.runUrl(run.id), tiers, this.d.redact(logTail(this.d.runner, run.id, 64 * 1024)));
       const [owner, repo] = run.repo.split("/") as [string, string];
       await this.d.outbox.enqueue(`result:${run.id}`, prLane(run.repo, run.pr), { op: "upsertComment", owner, repo, number: run.pr, marker: RESULT_MARKER, body });
     }
@@ -237,10 +256,10 @@ export class RunService {
   }
 
   /** Each step's status once per run, never after a later step's (so never a pending after the final). */
-  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "running" | "final"): Promise<void> {
+  private async status(run: Run, state: "pending" | "success" | "failure" | "error", description: string, step: "queued" | "waiting" | "running" | "final"): Promise<void> {
     const [owner, repo] = run.repo.split("/") as [string, string];
     const write = { op: "setStatus", owner, repo, sha: run.sha, state, context: this.d.config.statusContext, description, targetUrl: this.d.runUrl(run.id) } as const;
-    const later = step === "queued" ? ["running", "final"] : step === "running" ? ["final"] : [];
+    const later = { queued: ["waiting", "running", "final"], waiting: ["running", "final"], running: ["final"], final: [] }[step];
     await this.d.outbox.enqueue(`status:${run.id}:${step}`, runLane(run), write, { unless: later.map((s) => `status:${run.id}:${s}`) });
   }
 }

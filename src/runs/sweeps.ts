@@ -8,7 +8,7 @@ import type { Metrics } from "../metrics.ts";
 import type { Run, RunMode } from "../store/runs.ts";
 import type { Store } from "../store/index.ts";
 import type { Sweep, SweepCause } from "../store/sweeps.ts";
-import type { Executor } from "./executor.ts";
+import type { RunnerPort } from "./runner-port.ts";
 import { tiersOf } from "./report.ts";
 import type { RunService } from "./service.ts";
 import { enrolledRepos } from "./sweep-repos.ts";
@@ -21,7 +21,7 @@ export interface SweepServiceDeps {
   runs: Pick<RunService, "request" | "onFinished">;
   store: Pick<Store, "sweeps" | "runs">;
   outbox: Pick<GiteaOutbox, "enqueue">;
-  executor: Pick<Executor, "results">;
+  runner: Pick<RunnerPort, "results">;
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "sweeps" | "sweepRecipes" | "sweepDuration">;
@@ -99,7 +99,7 @@ export class SweepService {
     const sweep = await this.d.store.sweeps.get(id);
     if (!sweep) return null;
     const runs = await this.d.store.runs.ofSweep(id);
-    return buildSweepReport(sweep, runs, (repo) => this.d.store.runs.sweepHistory(repo, id, 100), (runId) => tiersOf(this.d.executor.results(runId)));
+    return buildSweepReport(sweep, runs, (repo) => this.d.store.runs.sweepHistory(repo, id, 100), (runId) => tiersOf(this.d.runner.results(runId)));
   }
 
   private async runFinished(run: Run): Promise<void> {

@@ -8,32 +8,38 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Redactor } from "../redact.ts";
 import type { Store } from "../store/index.ts";
-import { Executor } from "./executor.ts";
+import { configuredPools, makePoolOf } from "./pools.ts";
+import { BullmqRunner } from "./bullmq-runner.ts";
+import { LocalRunner } from "./local-runner.ts";
+import type { RunnerPort } from "./runner-port.ts";
 import { RunService } from "./service.ts";
 import { SweepSchedule } from "./sweep-schedule.ts";
 import { SweepService } from "./sweeps.ts";
 
 /**
- * Builds the test side: the executor of run dirs under `dataDir/runs`, the run queue, the
+ * Builds the test side: the runner backend (run dirs under `dataDir/runs`), the run queue, the
  * sweeps over every enrolled recipe and their schedule.
  */
 export function wireRuns(
   config: Config,
   d: { store: Store; outbox: GiteaOutbox; gitea: GiteaPort; clock: Clock; log: Logger; metrics: Metrics; redact: Redactor; runUrl: (id: number) => string; sweepUrl: (id: number) => string },
-): { executor: Executor; runs: RunService; sweeps: SweepService; sweepSchedule: SweepSchedule } {
+): { runner: RunnerPort; runs: RunService; sweeps: SweepService; sweepSchedule: SweepSchedule } {
   const { store, outbox, clock, metrics, runUrl } = d;
-  const executor = new Executor(join(config.dataDir, "runs"));
-  const runner = config.testme.runner;
+  const settings = config.testme.runner;
+  const runsDir = join(config.dataDir, "runs");
+  const runner: RunnerPort =
+    settings.backend === "bullmq"
+      ? new BullmqRunner({ redisUrl: settings.redis!, runsDir, pools: configuredPools(config), lockMs: settings.lockSeconds * 1000, clock, log: d.log.child({ component: "runner" }) })
+      : new LocalRunner({ runsDir, command: settings.command, capacity: settings.capacity });
   const runs = new RunService({
     runs: store.runs,
     outbox,
-    executor,
+    runner,
     config: {
       statusContext: config.testme.statusContext,
-      command: runner.command,
-      timeoutMs: runner.timeoutMinutes * 60_000,
-      graceMs: runner.graceSeconds * 1000,
-      capacity: runner.capacity,
+      timeoutMs: settings.timeoutMinutes * 60_000,
+      graceMs: settings.graceSeconds * 1000,
+      poolOf: makePoolOf(config),
     },
     clock,
     log: d.log.child({ component: "runs" }),
@@ -42,7 +48,7 @@ export function wireRuns(
     redact: d.redact,
   });
   const log = d.log.child({ component: "sweeps" });
-  const sweeps = new SweepService({ config, isTestmeRepo: makeTestmeEnrolment(config), gitea: d.gitea, runs, store, outbox, executor, clock, log, metrics, runUrl, sweepUrl: d.sweepUrl });
+  const sweeps = new SweepService({ config, isTestmeRepo: makeTestmeEnrolment(config), gitea: d.gitea, runs, store, outbox, runner, clock, log, metrics, runUrl, sweepUrl: d.sweepUrl });
   const sweepSchedule = new SweepSchedule({ schedules: config.testme.schedules, cursors: store.cursors, clock, log, fire: (req) => sweeps.start(req) });
-  return { executor, runs, sweeps, sweepSchedule };
+  return { runner, runs, sweeps, sweepSchedule };
 }

@@ -58,6 +58,9 @@ try {
   process.exit(0);
 }
 const timer = setTimeout(() => stop("timeout"), spec.timeoutMs);
+// Started by a worker: when the worker dies (SIGKILL, a crash) the bot ends the run as lost;
+// the runner must not go on unseen, so its group is stopped as for a cancel.
+if (spec.parentPid) setInterval(() => process.ppid !== spec.parentPid && stop("cancel"), 500).unref();
 
 child.on("error", (err) => {
   clearTimeout(timer);

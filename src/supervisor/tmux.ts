@@ -70,7 +70,7 @@ export class Tmux {
 
   /**
    * Presses Enter as a command of its own (never in the command that types the text: Claude Code
-   * swallows an Enter that arrives with a long text, SPEC §14), waits `waitMs` inside tmux for
+   * swallows an Enter that arrives with a long text, docs/design.md#agents-as-they-really-are), waits `waitMs` inside tmux for
    * the TUI to take it, then reads the pane: one invocation. Null when the session is gone.
    */
   async enterAndCapture(name: string, waitMs: number): Promise<string | null> {

@@ -8,9 +8,10 @@ import type { Ping } from "../store/pings.ts";
 import type { LoopConfig } from "../config/schema.ts";
 import type { Phases } from "../loops/phases.ts";
 import { headCursor } from "../loops/relay.ts";
-import type { Executor } from "../runs/executor.ts";
+import type { RunnerPort } from "../runs/runner-port.ts";
 import type { Redactor } from "../redact.ts";
 import { mountRuns } from "./runs.ts";
+import { mountRunners, runnersView } from "./runners.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { JobService } from "../jobs/service.ts";
 import { mountDashboard } from "./dashboard.tsx";
@@ -25,7 +26,9 @@ export interface WebDeps {
   log: Logger;
   loops: readonly LoopConfig[];
   phases: Pick<Phases, "state">;
-  executor: Executor;
+  runner: RunnerPort;
+  /** The run queue's view of pools: what waits for which pool, every configured pool, a recipe's pool. */
+  runPools: { waitingForPool(): ReadonlyMap<number, string>; pools: readonly string[]; poolOf(repo: string): string };
   redact: Redactor;
   supervisor: Pick<Supervisor, "names" | "setPaused">;
   operatorToken: string | undefined;
@@ -40,6 +43,7 @@ const STATES: readonly DeliveryState[] = ["pending", "done", "dead", "ignored"];
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
   const { store, metrics } = deps;
+  const runnersDeps = { runner: deps.runner, waitingForPool: () => deps.runPools.waitingForPool() };
 
   app.get("/healthz", (c) => c.text("ok\n"));
   // Browsers ask for it on every page (the badge, an SVG, cannot say otherwise): no icon, no error.
@@ -51,7 +55,11 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/metrics", async (c) => {
     metrics.outboxBacklog.set(await store.outbox.backlog());
     metrics.deadLetters.set(await store.deliveries.count("dead"));
-    metrics.queueDepth.set((await store.runs.queued()).length);
+    const queued = await store.runs.queued();
+    metrics.queueDepth.set(queued.length);
+    for (const pool of deps.runPools.pools) metrics.poolQueueDepth.set({ pool }, queued.filter((r) => deps.runPools.poolOf(r.repo) === pool).length);
+    const runners = await runnersView(runnersDeps);
+    metrics.runnersLive.set(runners.hosts.length);
     return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
 
@@ -89,7 +97,8 @@ export function createWebApp(deps: WebDeps): Hono {
   app.get("/api/alerts", async (c) => c.json({ alerts: await store.loops.alerts(boundedInt(c.req.query("limit"), 50, 500)) }));
   app.get("/api/outbox", async (c) => c.json({ outbox: await store.outbox.list(boundedInt(c.req.query("limit"), 50, 500)) }));
 
-  mountRuns(app, { runs: store.runs, executor: deps.executor, redact: deps.redact, giteaUrl: deps.giteaUrl });
+  mountRuns(app, { runs: store.runs, runner: deps.runner, redact: deps.redact, giteaUrl: deps.giteaUrl });
+  mountRunners(app, runnersDeps);
 
   const lastSweep = () => lastSweepOf(deps);
   mountSweeps(app, { sweeps: deps.sweeps, store: store.sweeps, giteaUrl: deps.giteaUrl });
@@ -118,6 +127,7 @@ export function createWebApp(deps: WebDeps): Hono {
       alerts: await store.loops.alerts(10),
       failedPings: (await store.pings.recent(50)).filter((p) => p.state === "undeliverable").slice(0, 10),
       lastSweep: await lastSweep(),
+      runners: await runnersView(runnersDeps),
     };
   });
   app.post("/api/deliveries/:id/replay", async (c) => {

@@ -6,6 +6,7 @@ import type { Ping } from "../store/pings.ts";
 import type { Run } from "../store/runs.ts";
 import type { SessionState, SupervisorAction } from "../store/supervisor.ts";
 import { duration } from "../runs/report.ts";
+import type { RunnersView } from "./runners.ts";
 
 export interface DashboardData {
   now: number;
@@ -19,6 +20,7 @@ export interface DashboardData {
   dead: DeliverySummary[];
   alerts: Alert[];
   failedPings: Ping[];
+  runners?: RunnersView;
   lastSweep?: { id: number; createdAt: number; finished: boolean; counts: Record<"GREEN" | "RED" | "ERROR" | "pending", number>; newlyRed: string[] } | null;
 }
 
@@ -51,6 +53,36 @@ const RunRow: FC<{ run: Run; now: number; extra: string }> = ({ run, now, extra 
 
 const Empty: FC<{ what: string }> = ({ what }) => <p class="muted">{what}</p>;
 
+/** Runner hosts (bullmq): each worker's pools and slots, or why none can be seen. */
+const Runners: FC<{ r: RunnersView; now: number }> = ({ r, now }) => (
+  <section id="runners">
+    <h2>Runners</h2>
+    {r.problem ? <p class="ERROR">{r.problem}: runs wait, running runs go on and report once it is back</p> : null}
+    {r.hosts.length === 0 ? (
+      <Empty what={r.problem ? "no runner can be seen" : "no runner host is connected"} />
+    ) : (
+      <table>
+        <tr>
+          <th>host</th>
+          <th>pools</th>
+          <th>busy</th>
+          <th>last seen</th>
+        </tr>
+        {r.hosts.map((h) => (
+          <tr>
+            <td>{h.host}</td>
+            <td>{h.pools.join(", ")}</td>
+            <td>
+              {h.busy} of {h.concurrency}
+            </td>
+            <td class="muted">{when(now, h.lastSeenMs)}</td>
+          </tr>
+        ))}
+      </table>
+    )}
+  </section>
+);
+
 /** The operator's page (docs/design.md#web-api-and-cli): runs, sessions, loops, deliveries, dead letters, alerts. */
 export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
   <html lang="en">
@@ -71,9 +103,10 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
             <Empty what="nothing waiting" />
           ) : (
             <table>
-              {d.queued.map((r, i) => (
-                <RunRow run={r} now={d.now} extra={`queued (position ${i + 1})`} />
-              ))}
+              {d.queued.map((r, i) => {
+                const pool = d.runners?.waiting.find((w) => w.run === r.id)?.pool;
+                return <RunRow run={r} now={d.now} extra={pool ? `waiting for a runner in pool ${pool}` : `queued (position ${i + 1})`} />;
+              })}
             </table>
           )}
         </section>
@@ -90,6 +123,7 @@ export const Dashboard: FC<{ d: DashboardData }> = ({ d }) => (
           )}
         </section>
       </div>
+      {d.runners && d.runners.backend !== "local" ? <Runners r={d.runners} now={d.now} /> : null}
       {d.lastSweep ? (
         <section id="last-sweep">
           <h2>

@@ -1,9 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Redactor } from "../redact.ts";
-import type { Executor } from "../runs/executor.ts";
-import { readTail } from "../util/read-tail.ts";
+import { logTail, type RunnerPort } from "../runs/runner-port.ts";
 import { duration, tiersOf } from "../runs/report.ts";
 import type { Run, RunStore } from "../store/runs.ts";
 import { streamSSE } from "hono/streaming";
@@ -18,7 +16,7 @@ export function prVerdict(run: Run | undefined, url: (id: number) => string) {
 }
 
 /** Run pages (`/runs/:id`, `/runs/:id/log`) and their JSON (`/api/runs`, `/api/prs/...`). */
-export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; redact: Redactor; giteaUrl: string }): void {
+export function mountRuns(app: Hono, d: { runs: RunStore; runner: RunnerPort; redact: Redactor; giteaUrl: string }): void {
   const find = async (raw: string) => {
     const run = /^\d+$/.test(raw) ? await d.runs.get(Number(raw)) : null;
     if (!run) throw new HTTPException(404, { message: `no run ${raw}` });
@@ -29,7 +27,7 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
   app.get("/api/runs", async (c) => c.json({ runs: await d.runs.recent(100) }));
   app.get("/api/runs/:id", async (c) => {
     const run = await find(c.req.param("id"));
-    return c.json({ run, results: d.executor.results(run.id) });
+    return c.json({ run, results: d.runner.results(run.id) });
   });
   app.get("/api/prs/:owner/:repo/:number", async (c) => {
     const repo = `${c.req.param("owner")}/${c.req.param("repo")}`;
@@ -49,19 +47,19 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
   // Live tail: the log as it grows (redacted), then the verdict, as server-sent events.
   app.get("/runs/:id/events", async (c) => {
     const run = await find(c.req.param("id"));
-    const file = d.executor.logOf(run.id);
+    const size = () => d.runner.logSize(run.id);
     return streamSSE(c, async (stream) => {
-      let offset = Math.max(0, sizeOf(file) - PAGE_TAIL);
+      let offset = Math.max(0, size() - PAGE_TAIL);
       for (let i = 0; i < 2 * 60 * 60 * 2 && !stream.aborted; i++) {
-        const size = sizeOf(file);
-        if (size > offset) {
-          const chunk = readRange(file, offset, Math.min(size - offset, 256 * 1024));
+        const now = size();
+        if (now > offset) {
+          const chunk = d.runner.readLog(run.id, offset, Math.min(now - offset, 256 * 1024));
           offset += chunk.length;
           await stream.writeSSE({ event: "log", data: JSON.stringify(d.redact(chunk.toString("utf8"))) });
         }
-        const now = await d.runs.get(run.id);
-        if (now?.state === "finished" && sizeOf(file) <= offset) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ verdict: now.verdict, reason: now.reason }) });
+        const latest = await d.runs.get(run.id);
+        if (latest?.state === "finished" && size() <= offset) {
+          await stream.writeSSE({ event: "end", data: JSON.stringify({ verdict: latest.verdict, reason: latest.reason }) });
           return;
         }
         await stream.sleep(500);
@@ -71,15 +69,14 @@ export function mountRuns(app: Hono, d: { runs: RunStore; executor: Executor; re
 
   app.get("/runs/:id/log", async (c) => {
     const run = await find(c.req.param("id"));
-    const file = d.executor.logOf(run.id);
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const text = d.runner.readLog(run.id, 0, d.runner.logSize(run.id)).toString("utf8");
     return c.text(d.redact(text), 200, { "cache-control": "no-store" });
   });
 
   app.get("/runs/:id", async (c) => {
     const run = await find(c.req.param("id"));
-    const log = d.redact(readTail(d.executor.logOf(run.id), PAGE_TAIL));
-    const tiers = tiersOf(d.executor.results(run.id));
+    const log = d.redact(logTail(d.runner, run.id, PAGE_TAIL));
+    const tiers = tiersOf(d.runner.results(run.id));
     const state = run.state === "finished" ? run.verdict! : run.state;
     const elapsed = run.startedAt ? (run.finishedAt ?? Date.now()) - run.startedAt : 0;
     const rows: Array<[string, string]> = [
@@ -113,24 +110,6 @@ es.addEventListener("end", (e) => { const v = JSON.parse(e.data); document.title
 </body></html>`;
     return c.html(html, 200, { "cache-control": "no-store" });
   });
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-function readRange(file: string, offset: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
-  const fd = openSync(file, "r");
-  try {
-    return buf.subarray(0, readSync(fd, buf, 0, length, offset));
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function esc(s: string): string {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
@@ -67,4 +68,9 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         : v;
   }
   return out;
+}
+
+/** A local run's directory (its runner's CCCI_RUN_DIR), where tests script the runner. */
+export function runDirOf(bot: Pick<Bot, "config">, runId: number): string {
+  return join(bot.config.dataDir, "runs", String(runId));
 }

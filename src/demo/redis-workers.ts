@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** Where the demo looks for Redis: Debian's package (apt-get install redis-server). */
+const REDIS_SERVER = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
+const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
+
+export function redisServerPath(): string | null {
+  return REDIS_SERVER.find((p) => existsSync(p)) ?? null;
+}
+
+export interface DemoWorkers {
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForLine(child: ChildProcess, text: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${out.slice(-500)}`)));
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await gone;
+}
+
+/**
+ * A private redis-server (loopback, nothing saved, in the demo's temp dir) and `count`
+ * `cc-ci-bot worker` processes, each with a directory of its own as if on its own host.
+ */
+export async function startDemoWorkers(dir: string, count: number, command: string[]): Promise<DemoWorkers> {
+  const server = redisServerPath()!;
+  const port = await freePort();
+  const redisDir = join(dir, "redis");
+  mkdirSync(redisDir, { recursive: true });
+  const redis = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir, "--daemonize", "no"], { stdio: ["ignore", "pipe", "ignore"] });
+  await waitForLine(redis, "Ready to accept connections", "redis-server");
+  const redisUrl = `redis://127.0.0.1:${port}`;
+  const workers: ChildProcess[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      const home = join(dir, `worker-${i}`);
+      mkdirSync(home, { recursive: true });
+      const config = join(home, "worker.yaml");
+      writeFileSync(config, JSON.stringify({ redis: redisUrl, command, concurrency: 1, pools: ["default"], dataDir: join(home, "data"), name: `demo-host-${i}`, drainSeconds: 5 }));
+      const child = spawn(process.execPath, ["--import", "tsx", CLI, "worker", "--config", config], { stdio: ["ignore", "pipe", "ignore"], env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } });
+      workers.push(child);
+      await waitForLine(child, '"worker ready"', `worker ${i}`);
+    }
+  } catch (err) {
+    await Promise.all([...workers, redis].map(stopChild));
+    throw err;
+  }
+  return {
+    redisUrl,
+    async stop() {
+      await Promise.all(workers.map(stopChild));
+      await stopChild(redis);
+    },
+  };
+}
