@@ -1,5 +1,5 @@
 // Webhook payloads with the field set a real Gitea sends (checked against the 1.15.11
-// captures in test/emulator-fixtures.test.ts). What the newer flavours send on top is in the
+// captures in test/emulator/recorded-conformance.test.ts). What the newer flavours send on top is in the
 // tables of flavour-fields.ts.
 
 import type { EmuComment, EmuCommit, EmuPull, EmuRepo, EmuUser } from "./entities.ts";
