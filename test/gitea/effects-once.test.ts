@@ -117,7 +117,12 @@ describe("every effect of a !testme once, whatever step a crash interrupts", () 
     const runs = await w.bot.store.runs.forPr(NC, pull.number, 10);
     expect(runs).toHaveLength(1);
     expect(executions(w, runs[0]!.id)).toBe(1);
-    expect(effects(w, pull.number, sha, comment.id)).toEqual({ statuses: ONCE, eyes: 1, botComments: ["### cc-ci: GREEN ✅"] });
+    const got = effects(w, pull.number, sha, comment.id);
+    // A crash before the queued status: the restarted bot may start the run before the replayed
+    // !testme asks for that status again, and a status the run has moved past is never sent
+    // (RunService.request). Once or not at all, then: never twice, never after "running".
+    const statuses = "at" in crash && crash.at("status:1:queued") && got.statuses[0] === "pending: running" ? ONCE.slice(1) : ONCE;
+    expect(got).toEqual({ statuses, eyes: 1, botComments: ["### cc-ci: GREEN ✅"] });
   });
 
   it("a run launched just before the bot died is adopted at the next start, not run a second time", async () => {
