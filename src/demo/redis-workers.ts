@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../test/support/free-port.ts";
+import { launchRedis } from "../../test/support/redis-server.ts";
 import { join } from "node:path";
 
 /** Where the demo looks for Redis: Debian's package (apt-get install redis-server). */
@@ -14,17 +15,6 @@ export function redisServerPath(): string | null {
 export interface DemoWorkers {
   redisUrl: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function waitForLine(child: ChildProcess, text: string, what: string): Promise<void> {
@@ -54,8 +44,7 @@ export async function startDemoWorkers(dir: string, count: number, command: stri
   const port = await freePort();
   const redisDir = join(dir, "redis");
   mkdirSync(redisDir, { recursive: true });
-  const redis = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir, "--daemonize", "no"], { stdio: ["ignore", "pipe", "ignore"] });
-  await waitForLine(redis, "Ready to accept connections", "redis-server");
+  const redis = await launchRedis(port, redisDir, server);
   const redisUrl = `redis://127.0.0.1:${port}`;
   const workers: ChildProcess[] = [];
   try {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GiteaEmulator, type Flavour } from "../../src/emulator/index.ts";
 import { waitFor } from "../support/wait.ts";
 import { Recorder, type Recorded } from "../support/webhook-recorder.ts";
-import { freePort } from "./support/free-port.ts";
+import { freePort } from "../support/free-port.ts";
 import { headerNames, shapeDiff, shapeOf } from "../support/shape.ts";
 import { World } from "./support/world.ts";
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GiteaEmulator, type Flavour } from "../../src/emulator/index.ts";
 import type { Run } from "../../src/store/runs.ts";
 import { runDirOf, startTestBot, tempDir, TEST_SECRET, TEST_TOKEN, type TestBot } from "../support/bot.ts";
+import { alive } from "../support/alive.ts";
 import { waitFor } from "../support/wait.ts";
 import { replyText } from "../support/replies.ts";
 
@@ -391,12 +392,3 @@ describe("!testme catch-up sweep", () => {
     }
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModel, type FakeModel } from "../support/fake-model.ts";
-import { startOpencodeServer, type OpencodeServer } from "../support/opencode.ts";
-import { idle, OPENCODE_PASSWORD, opencodeWorld, startBoth, type OpencodeWorld } from "../support/opencode-world.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { idle, opencodeWorld, startBoth, useOpencodeServer, type OpencodeWorld } from "../support/opencode-world.ts";
 import { waitFor } from "../support/wait.ts";
 
 // The opencode-server backend: a real `opencode serve` (offline, fake model) behind a gate. The
@@ -9,28 +7,16 @@ import { waitFor } from "../support/wait.ts";
 // comes back (the hung attempt fails: retry later). The second ping used to be tried at once
 // and reach the agent first; it must wait for the first one.
 
-let model: FakeModel;
-let server: OpencodeServer;
+const opencode = useOpencodeServer();
 let w: OpencodeWorld | undefined;
-
-beforeAll(async () => {
-  model = await startFakeModel();
-  server = await startOpencodeServer({ modelUrl: model.url, password: OPENCODE_PASSWORD });
-  process.env.CCCI_TEST_OPENCODE_PASSWORD = OPENCODE_PASSWORD;
-}, 60_000);
 afterEach(async () => {
   await w?.dispose();
   w = undefined;
 });
-afterAll(async () => {
-  delete process.env.CCCI_TEST_OPENCODE_PASSWORD;
-  await server?.stop();
-  await model?.stop();
-});
 
 describe("pings to one session arrive in the order queued (opencode-server backend)", () => {
   it("two pings queued while the server is down reach the agent oldest first", async () => {
-    w = await opencodeWorld(server, model);
+    w = await opencodeWorld(opencode.server(), opencode.model());
     await startBoth(w);
     const first = "[cc-ci-bot] cc-ci: 1111111 claim(gate-1): first";
     const second = "[cc-ci-bot] cc-ci: 2222222 claim(gate-2): second";

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { finals, remoteWorld, type RemoteWorld } from "../support/remote-world.ts";
+import { alive } from "../support/alive.ts";
 import { waitFor } from "../support/wait.ts";
 import { killWorker } from "../support/worker-process.ts";
 
@@ -10,15 +11,6 @@ afterEach(async () => {
   await world?.dispose();
   world = null;
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("a runner host dies mid-run (worker SIGKILLed)", { timeout: 60_000 }, () => {
   it("ends the run ERROR 'runner host lost' within the lock duration, once, never rerun elsewhere; its runner stops", async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { finals, remoteWorld, WP, type RemoteWorld } from "../support/remote-world.ts";
+import { alive } from "../support/alive.ts";
 import { waitFor } from "../support/wait.ts";
 
 let world: RemoteWorld | null = null;
@@ -11,14 +12,6 @@ afterEach(async () => {
 });
 
 const LOST = "error: ERROR: the runner engine lost the run (Redis emptied or replaced)";
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("Redis emptied or replaced under running runs", { timeout: 90_000 }, () => {
   it.each([

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { finals, NC, remoteWorld, type RemoteWorld } from "../support/remote-world.ts";
+import { alive } from "../support/alive.ts";
 import { waitFor } from "../support/wait.ts";
 
 let world: RemoteWorld | null = null;
@@ -9,15 +10,6 @@ afterEach(async () => {
   await world?.dispose();
   world = null;
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The runner's pid on its host, once it runs. */
 async function runnerOf(w: RemoteWorld, runId: number): Promise<number> {

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeModel, type FakeModel } from "../support/fake-model.ts";
-import { startOpencodeServer, type OpencodeServer } from "../support/opencode.ts";
-import { OPENCODE_PASSWORD, opencodeWorld, startBoth, type OpencodeWorld } from "../support/opencode-world.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { opencodeWorld, startBoth, useOpencodeServer, type OpencodeWorld } from "../support/opencode-world.ts";
 import { waitFor } from "../support/wait.ts";
 
 // The opencode-server backend: a real `opencode serve` (offline, fake model) behind a gate the
@@ -10,31 +8,19 @@ import { waitFor } from "../support/wait.ts";
 // branch returned first), so that the next outage is alerted again.
 
 const S = 1000;
-let model: FakeModel;
-let server: OpencodeServer;
+const opencode = useOpencodeServer();
 let w: OpencodeWorld | undefined;
-
-beforeAll(async () => {
-  model = await startFakeModel();
-  server = await startOpencodeServer({ modelUrl: model.url, password: OPENCODE_PASSWORD });
-  process.env.CCCI_TEST_OPENCODE_PASSWORD = OPENCODE_PASSWORD;
-}, 60_000);
 afterEach(async () => {
   await w?.dispose();
   w = undefined;
 });
-afterAll(async () => {
-  delete process.env.CCCI_TEST_OPENCODE_PASSWORD;
-  await server?.stop();
-  await model?.stop();
-});
 
 describe("an alert follows its cause (opencode-server backend)", () => {
   it("a waiting session's server-down alert clears when the server is back, and a second outage alerts again", async () => {
-    w = await opencodeWorld(server, model);
+    w = await opencodeWorld(opencode.server(), opencode.model());
     await startBoth(w);
     const until = w.clock.now() + 30 * 60 * S;
-    model.once({ kind: "waiting", until: new Date(until).toISOString() });
+    opencode.model().once({ kind: "waiting", until: new Date(until).toISOString() });
     await w.bot.agents.submit(w.builder, "wait for run 42");
     await waitFor(async () => (await w!.bot.agents.state(w!.builder)).kind === "waiting", "the waiting reply", 30_000);
 

@@ -1,13 +1,35 @@
+import { afterAll, beforeAll } from "vitest";
 import { ManualClock } from "../../src/clock.ts";
 import { GiteaEmulator } from "../../src/emulator/index.ts";
 import { LoopRepo } from "../../src/demo/loop-repo.ts";
 import { startTestBot, tempDir, TEST_SECRET, type TestBot } from "./bot.ts";
-import type { FakeModel, ModelRequest } from "./fake-model.ts";
-import type { OpencodeServer } from "./opencode.ts";
+import { startFakeModel, type FakeModel, type ModelRequest } from "./fake-model.ts";
+import { startOpencodeServer, type OpencodeServer } from "./opencode.ts";
 import { TcpGate } from "./tcp-gate.ts";
 import { waitFor } from "./wait.ts";
 
 export const OPENCODE_PASSWORD = "oc-test-password-1234";
+
+/**
+ * One real `opencode serve` (offline, on a fake model) for the test file that calls this at its
+ * top level: started before its tests, stopped after them; its password in the environment
+ * variable the worlds' configuration names.
+ */
+export function useOpencodeServer(): { model: () => FakeModel; server: () => OpencodeServer } {
+  let model: FakeModel | undefined;
+  let server: OpencodeServer | undefined;
+  beforeAll(async () => {
+    model = await startFakeModel();
+    server = await startOpencodeServer({ modelUrl: model.url, password: OPENCODE_PASSWORD });
+    process.env.CCCI_TEST_OPENCODE_PASSWORD = OPENCODE_PASSWORD;
+  }, 60_000);
+  afterAll(async () => {
+    delete process.env.CCCI_TEST_OPENCODE_PASSWORD;
+    await server?.stop();
+    await model?.stop();
+  });
+  return { model: () => model!, server: () => server! };
+}
 
 /**
  * A bot whose builder and adversary run on a real `opencode serve` reached through a TcpGate

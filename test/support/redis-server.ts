@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { freePort } from "./free-port.ts";
 import { tempDir } from "./temp.ts";
 
 export const REDIS_SERVER = "/usr/bin/redis-server";
@@ -18,20 +18,10 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function launch(port: number, dir: string): Promise<ChildProcess> {
+/** A redis-server on a loopback port, resolved once it accepts connections. */
+export function launchRedis(port: number, dir: string, server = REDIS_SERVER): Promise<ChildProcess> {
   // Not daemonized, nothing saved: the test owns it and it leaves nothing behind.
-  const child = spawn(REDIS_SERVER, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--maxmemory-policy", "noeviction"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--maxmemory-policy", "noeviction"], { stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -46,7 +36,7 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
 export async function startRedis(): Promise<RedisServer> {
   const dir = tempDir("ccci-redis-");
   const port = await freePort();
-  let child = await launch(port, dir);
+  let child = await launchRedis(port, dir);
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
   client.on("error", () => {});
@@ -65,7 +55,7 @@ export async function startRedis(): Promise<RedisServer> {
     resume: () => child.kill("SIGCONT"),
     async replace() {
       await kill(child);
-      child = await launch(port, dir);
+      child = await launchRedis(port, dir);
     },
     async stop() {
       client.disconnect();

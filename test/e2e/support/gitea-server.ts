@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { removeDir, tempDir } from "../../support/temp.ts";
 import { waitFor } from "../../support/wait.ts";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../support/free-port.ts";
 
 export interface E2eGitea {
   url: string;

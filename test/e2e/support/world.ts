@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { Agents } from "../../support/agents.ts";
 import { spawnBot, type ChildBot } from "../../support/child-bot.ts";
 import { tempDir } from "../../support/temp.ts";
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../support/free-port.ts";
 import type { E2eGitea } from "./gitea-server.ts";
 import { GitClone } from "./git-clone.ts";
 import { GiteaApi, type Credentials } from "./gitea-api.ts";
