@@ -16,6 +16,7 @@ import { Phases } from "./loops/phases.ts";
 import { Pings } from "./loops/pings.ts";
 import { CatchUp } from "./dispatch/catch-up.ts";
 import { createIntake } from "./webhooks/intake.ts";
+import { IntakeSummary } from "./webhooks/intake-summary.ts";
 import { ParsePool } from "./webhooks/parse-pool.ts";
 import type { IntakePolicy } from "./webhooks/ignore.ts";
 import { createWebApp } from "./web/app.ts";
@@ -140,6 +141,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     log.error("no webhook secret configured: every delivery will be refused. Set WEBHOOK_SECRET (or webhook.secrets) to the secret of the Gitea webhook.");
   }
   const parser = new ParsePool({ inlineBytes: 64 * 1024, maxQueuedBytes: 4 * config.webhook.maxBodyBytes, maxHeapMb: 512, idleMs: 10_000, log: log.child({ component: "intake" }) });
+  const intakeLog = log.child({ component: "intake" });
+  const intakeSummary = new IntakeSummary(clock, intakeLog);
   const intake = createIntake({
     store: store.deliveries,
     secrets: () => config.webhook.secrets,
@@ -147,8 +150,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     parser,
     policy,
     clock,
-    log: log.child({ component: "intake" }),
+    log: intakeLog,
     metrics,
+    summary: intakeSummary,
     dispatch: dispatcher,
   });
   let ready = false;
@@ -180,6 +184,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     { name: "parse pool", stop: () => parser.stop() },
     // The runner backend's connections (Redis for bullmq); run pages read logs through it.
     { name: "runner", stop: () => runner.close() },
+    // The last minute's count of answered deliveries, written once nothing more arrives.
+    { name: "intake summary", stop: () => intakeSummary.flush() },
     {
       name: "http server",
       start: async () => {

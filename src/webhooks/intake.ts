@@ -8,6 +8,7 @@ import { contentKey, eventAction, type WebhookEvent } from "./events.ts";
 import type { ParsePool } from "./parse-pool.ts";
 import { eventKind, identify } from "./identify.ts";
 import { deliveryCounter } from "./intake-metrics.ts";
+import type { IntakeSummary } from "./intake-summary.ts";
 import { readBody } from "./read-body.ts";
 import { answerAndDrain } from "./drain.ts";
 import { verifySignature } from "./signature.ts";
@@ -23,6 +24,8 @@ export interface IntakeDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, "deliveries" | "ackLatency">;
+  /** Counts each answer for the minute's info line; a delivery's own line is at debug level. */
+  summary: Pick<IntakeSummary, "count">;
   /** The dispatcher: handed each delivery to process, parsed, before its commit; told after. */
   dispatch: { prime(deliveryId: string, event: WebhookEvent): void; forget(deliveryId: string): void; accepted(repo: string): void };
 }
@@ -34,7 +37,11 @@ export interface IntakeDeps {
  * delivery (docs/design.md#intake). Every refusal answers with one line saying what was wrong.
  */
 export function createIntake(deps: IntakeDeps) {
-  const count = deliveryCounter(deps.metrics);
+  const counter = deliveryCounter(deps.metrics);
+  const count = (outcome: string, event: string | null, started: number) => {
+    counter(outcome, event, started);
+    deps.summary.count(outcome);
+  };
   // Made once, with plain arguments, rather than as closures per request: they run for every
   // delivery, and each closure would be an allocation (and more, under some loaders).
   const answer = (res: ServerResponse, started: number, status: number, outcome: string, message: string, event: string | null = null) => {
@@ -111,7 +118,8 @@ export function createIntake(deps: IntakeDeps) {
       deps.log.error({ delivery: id, event, err }, "could not store the delivery");
       return answer(res, started, 503, "store_error", "the delivery could not be stored; nothing was accepted", event);
     }
-    // Plain fields rather than a child logger: this runs for every delivery.
+    // Plain fields rather than a child logger: this runs for every delivery. Debug level: at
+    // info, the minute's summary counts them (intake-summary.ts).
     if (outcome.status === "duplicate") {
       deps.dispatch.forget(id);
       deps.log.info({ delivery: id, event, of: outcome.of }, "duplicate delivery");
@@ -121,7 +129,7 @@ export function createIntake(deps: IntakeDeps) {
       deps.log.debug({ delivery: id, event, reason: record.reason }, "delivery ignored");
       return answer(res, started, 202, "ignored", `ignored: ${record.reason}`, event);
     }
-    deps.log.info({ delivery: id, event, repo: record.repo, action: record.action }, "delivery accepted");
+    deps.log.debug({ delivery: id, event, repo: record.repo, action: record.action }, "delivery accepted");
     deps.dispatch.accepted(typed.repo);
     return answer(res, started, 202, "accepted", `accepted delivery ${id}`, event);
   };

@@ -43,6 +43,19 @@ describe("webhook intake against the real Gitea deliveries", () => {
     expect(stored?.event).toBe(f.headers["x-gitea-event"]);
   });
 
+  it("logs each accepted delivery at debug level and counts the answers in one info line, written at stop", async () => {
+    const f = fixture("004-issue_comment-created");
+    expect((await postRaw(bot.url, sendableHeaders(f.headers), f.body)).status).toBe(202);
+    expect((await postRaw(bot.url, sendableHeaders(f.headers), f.body)).status).toBe(200);
+    expect((await postRaw(bot.url, { ...sendableHeaders(f.headers), "x-gitea-signature": hmac("wrong-secret", f.body) }, f.body)).status).toBe(401);
+    const id = f.headers["x-gitea-delivery"];
+    expect(bot.logs.lines.filter((l) => l.delivery === id && l.msg === "delivery accepted").map((l) => l.level)).toEqual([20]);
+    expect(bot.logs.lines.filter((l) => l.msg === "deliveries answered")).toEqual([]);
+    await bot.stop();
+    const summary = bot.logs.lines.filter((l) => l.msg === "deliveries answered");
+    expect(summary).toEqual([expect.objectContaining({ level: 30, accepted: 1, duplicate: 1, rejected_401: 1 })]);
+  });
+
   it("stores nothing and answers 401 for a one-byte change, a wrong secret, an empty digest or no signature", async () => {
     const f = fixture("004-issue_comment-created");
     const headers = sendableHeaders(f.headers);
