@@ -249,6 +249,9 @@ async function play(emu: GiteaEmulator, bot: Bot): Promise<void> {
   await Promise.all(emu.background.splice(0));
   await bot.dispatcher.idle();
 
+  const hosts = await bot.runner.hosts();
+  if (hosts.length > 0) say(`  ${"the runner hosts (/api/runners)".padEnd(46)} -> ${hosts.map((h) => `${h.host} (pools ${h.pools.join(", ")}, ${h.concurrency} slot${h.concurrency === 1 ? "" : "s"})`).join("; ")}`);
+
   const stored = await bot.store.deliveries.list({ limit: 20 });
   say("");
   say("what the bot stored:");

@@ -1,15 +1,24 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { freePort } from "../../test/support/free-port.ts";
 import { launchRedis } from "../../test/support/redis-server.ts";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
-/** Where the demo looks for Redis: Debian's package (apt-get install redis-server). */
-const REDIS_SERVER = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 const CLI = new URL("../cli/main.ts", import.meta.url).pathname;
 
-export function redisServerPath(): string | null {
-  return REDIS_SERVER.find((p) => existsSync(p)) ?? null;
+/** The redis-server on PATH (Debian's package puts it in /usr/bin, NixOS in the system profile), or null. */
+export function redisServerPath(path = process.env.PATH ?? ""): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, "redis-server");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
 }
 
 export interface DemoWorkers {
