@@ -28,8 +28,12 @@ export interface TmuxSessionsOptions {
 const DEFAULT_BACKOFF = [25, 50, 100, 200, 400, 800, 1600];
 /** After Escape or C-u, how long the TUI gets to redraw before the screen is read again. */
 const SETTLE_MS = [50, 100, 200, 400];
-/** How long typed text may take to show in the box before Enter is pressed anyway. */
-const SHOWN_MS = [0, 25, 50, 100, 200, 400, 800, 1600, 3200];
+/**
+ * How long typed text may take to show in the box before Enter is pressed anyway. The first
+ * wait runs inside the tmux invocation that types: a TUI never draws the text before it has
+ * read it, so a look at once would only cost one more invocation.
+ */
+const SHOWN_MS = [25, 50, 100, 200, 400, 800, 1600, 3200];
 /** How many looks (150 ms apart) an undecided screen must stay the same before the kickoff is typed. */
 const UNDECIDED_STILL_LOOKS = 10;
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -90,7 +94,7 @@ export class TmuxSessions implements AgentSessions {
     }
     // The text and a first look at the box in one tmux invocation, then Enter and the look after
     // it in another: each invocation costs a process start on the path from a push to its ping.
-    const typed = await tmux.typeAndCapture(name, text);
+    const typed = await tmux.typeAndCapture(name, text, SHOWN_MS[0]!);
     if (typed === null) return { taken: false, attempts: 0, detail: "session absent", later: true };
     // A TUI may show typed text only after a while (opencode takes a long text in over seconds on
     // a loaded machine): an Enter pressed before that is lost in the text, so wait for it.

@@ -61,11 +61,12 @@ export class Tmux {
   }
 
   /**
-   * Types `text` literally, then reads the pane: one tmux invocation for both (each one costs a
-   * process start, ~5 ms, on the path from a push to its ping). Null when the session is gone.
+   * Types `text` literally, waits `waitMs` inside tmux for the TUI to draw it, then reads the
+   * pane: one tmux invocation for all three (each one costs a process start, 5-30 ms, on the path
+   * from a push to its ping). Null when the session is gone.
    */
-  async typeAndCapture(name: string, text: string): Promise<string | null> {
-    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "-l", "--", text]]);
+  async typeAndCapture(name: string, text: string, waitMs: number): Promise<string | null> {
+    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "-l", "--", text], ...pause(waitMs)]);
   }
 
   /**
@@ -74,8 +75,7 @@ export class Tmux {
    * the TUI to take it, then reads the pane: one invocation. Null when the session is gone.
    */
   async enterAndCapture(name: string, waitMs: number): Promise<string | null> {
-    const wait = waitMs > 0 ? [["run-shell", "-d", (waitMs / 1000).toFixed(3)]] : [];
-    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "Enter"], ...wait]);
+    return this.thenCapture(name, [["send-keys", "-t", `=${name}:`, "Enter"], ...pause(waitMs)]);
   }
 
   /** Presses named keys (`Escape`, `C-u`), each its own key press; never text. */
@@ -121,6 +121,11 @@ export class Tmux {
     if (r.exitCode !== 0 && !tolerate) throw new Error(`tmux ${args[0]} failed: ${(r.stderr || r.stdout || `exit ${r.exitCode}`).split("\n")[0]}`);
     return { ok: r.exitCode === 0, stdout: r.stdout };
   }
+}
+
+/** A wait inside a tmux command sequence (nothing when `ms` is 0): the commands after it run later. */
+function pause(ms: number): string[][] {
+  return ms > 0 ? [["run-shell", "-d", (ms / 1000).toFixed(3)]] : [];
 }
 
 /**

@@ -20,4 +20,16 @@ describe("typing in one tmux invocation with the look after it", () => {
     for (const t of texts) expect(await backend.submit("seq-a", t)).toMatchObject({ taken: true, attempts: 1 });
     expect(agents.received("seq-a")).toEqual(texts);
   });
+
+  // A TUI draws typed text only after it has read it, and tmux runs one invocation's commands in
+  // one go: a look right after the keys never sees them, so the first look waits inside tmux
+  // (otherwise every ping pays one more invocation to look again).
+  it("the look after typing sees the text only when it waits for the TUI inside the invocation", async () => {
+    await agents.start("seq-now");
+    await agents.start("seq-wait");
+    const now = await agents.tmux.typeAndCapture("seq-now", "typed before the look", 0);
+    expect(now?.split("\n").at(-1)).toBe(">");
+    const waited = await agents.tmux.typeAndCapture("seq-wait", "typed before the look", 500);
+    expect(waited?.split("\n").at(-1)).toBe("> typed before the look");
+  });
 });
