@@ -1,5 +1,6 @@
 // The store's writer thread: runs each batch of named write statements in one transaction
-// on its own connection, so fsyncs and WAL checkpoints never block the event loop.
+// on its own connection, so fsyncs and WAL checkpoints never block the event loop. Each batch's
+// results go back on the answers channel (writer.ts takes them from there).
 // Plain JavaScript so it loads in a worker without a TypeScript loader.
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -48,5 +49,5 @@ parentPort.on("message", (message) => {
       }
     });
   }
-  parentPort.postMessage({ id: message.id, results });
+  workerData.answers.postMessage({ id: message.id, results });
 });

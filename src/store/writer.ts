@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 
 export type Params = unknown[] | Record<string, unknown>;
 
@@ -11,15 +11,27 @@ interface Pending {
 
 type Result = { ok: true; changes: number; lastId: number } | { ok: false; error: string };
 
+/** A commit's answer: one result per write of the batch, in order. */
+interface Committed {
+  id: number;
+  results: Result[];
+}
+
 /**
  * Group commit on a writer thread. Every write issued during one turn of the event loop goes
  * to the writer as one batch, runs there in one transaction, and each caller's promise
  * settles after that commit. One fsync per write would cap intake at the disk's sync rate,
  * and an fsync on the main thread would stall every request behind it (docs/design.md#performance-targets); here the
  * event loop keeps reading the next deliveries while the disk syncs the last batch.
+ *
+ * A commit's answer comes back on a channel of its own, and the next write takes it from there
+ * at once if it is waiting (`receiveMessageOnPort`). Under load the event loop would otherwise
+ * see it only after every request that arrived during the commit: answers waited about as long
+ * as the commit itself, and the next batch with them (docs/benchmarks.md#intake-handoff-and-testme).
  */
 export class SqlWriter {
   private readonly worker: Worker;
+  private readonly answers: MessagePort;
   private queue: Pending[] = [];
   private scheduled = false;
   private nextId = 1;
@@ -29,21 +41,13 @@ export class SqlWriter {
   private failure: Error | null = null;
 
   constructor(file: string, synchronous: "FULL" | "NORMAL", statements: Record<string, string | string[]>) {
-    this.worker = new Worker(new URL("./writer-worker.mjs", import.meta.url), { workerData: { file, synchronous, statements } });
-    this.worker.on("message", (m: { id?: number; results?: Result[] }) => {
-      if (m.id === undefined || !m.results) return;
-      const batch = this.inFlight.get(m.id);
-      if (!batch) return;
-      this.inFlight.delete(m.id);
-      batch.done();
-      // The next batch holds everything that arrived while this one committed.
-      if (this.queue.length > 0 && !this.scheduled) this.flush();
-      batch.items.forEach((p, i) => {
-        const r = m.results![i];
-        if (r?.ok) p.resolve({ changes: r.changes, lastId: r.lastId });
-        else p.reject(new Error(`store write ${p.name} failed: ${r ? r.error : "no result"}`));
-      });
+    const { port1, port2 } = new MessageChannel();
+    this.answers = port1;
+    this.worker = new Worker(new URL("./writer-worker.mjs", import.meta.url), {
+      workerData: { file, synchronous, statements, answers: port2 },
+      transferList: [port2],
     });
+    this.answers.on("message", (m: Committed) => this.settle(m));
     this.worker.on("error", (err) => this.fail(err));
     this.worker.on("exit", (code) => this.fail(new Error(`store writer stopped (exit ${code})`)));
   }
@@ -60,12 +64,30 @@ export class SqlWriter {
 
   private write(name: string, params: Params): Promise<{ changes: number; lastId: number }> {
     if (this.closed || this.failure) return Promise.reject(this.failure ?? new Error("the store is closed"));
+    if (this.inFlight.size > 0) {
+      const answer = receiveMessageOnPort(this.answers);
+      if (answer) this.settle(answer.message as Committed);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ name, params, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
+    });
+  }
+
+  private settle(m: Committed): void {
+    const batch = this.inFlight.get(m.id);
+    if (!batch) return;
+    this.inFlight.delete(m.id);
+    batch.done();
+    // The next batch holds everything that arrived while this one committed.
+    if (this.queue.length > 0 && !this.scheduled) this.flush();
+    batch.items.forEach((p, i) => {
+      const r = m.results[i];
+      if (r?.ok) p.resolve({ changes: r.changes, lastId: r.lastId });
+      else p.reject(new Error(`store write ${p.name} failed: ${r ? r.error : "no result"}`));
     });
   }
 
@@ -84,6 +106,7 @@ export class SqlWriter {
     this.worker.postMessage({ close: true });
     await closed;
     await this.worker.terminate();
+    this.answers.close();
   }
 
   private flush(): void {
@@ -102,6 +125,7 @@ export class SqlWriter {
   private fail(err: Error): void {
     if (this.closed && !this.failure && this.inFlight.size === 0) return;
     this.failure ??= err;
+    this.answers.close();
     for (const batch of this.inFlight.values()) {
       batch.done();
       for (const p of batch.items) p.reject(err);

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { SqlWriter } from "../../src/store/writer.ts";
+import { tempDir } from "../support/bot.ts";
+
+describe("the store's writer thread", () => {
+  let writer: SqlWriter | null = null;
+  afterEach(async () => {
+    await writer?.close();
+    writer = null;
+  });
+
+  function open(): { file: string; writer: SqlWriter } {
+    const file = join(tempDir(), "writer.sqlite");
+    const setup = new Database(file);
+    setup.pragma("journal_mode = WAL");
+    setup.exec("CREATE TABLE t (seq INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    setup.close();
+    writer = new SqlWriter(file, "FULL", { "t.insert": "INSERT INTO t (v) VALUES (?)" });
+    return { file, writer };
+  }
+
+  it("settles a committed batch in the turn of the next write, while the event loop is busy", async () => {
+    const { file, writer } = open();
+    const first = writer.insert("t.insert", ["first"]);
+    let firstSettled = false;
+    void first.then(() => (firstSettled = true));
+    // Let the batch go to the writer, then keep the event loop busy (as a burst of requests
+    // would) until its commit is visible on disk.
+    await new Promise((r) => setImmediate(r));
+    const reader = new Database(file, { readonly: true });
+    const deadline = Date.now() + 10_000;
+    while ((reader.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n === 0) {
+      if (Date.now() > deadline) throw new Error("the first write never committed");
+    }
+    reader.close();
+    // More writes, with only microtasks between them: the event loop does not turn, so the
+    // first batch can settle only because a write took its answer from the channel.
+    const more: Array<Promise<number>> = [];
+    while (!firstSettled) {
+      if (Date.now() > deadline) throw new Error("the first batch did not settle while the event loop was busy");
+      more.push(writer.insert("t.insert", [`more ${more.length}`]));
+      await Promise.resolve();
+      await Promise.resolve();
+      const until = Date.now() + 1;
+      while (Date.now() < until); // the answer is posted just after the commit: give it a moment
+    }
+    expect(await first).toBe(1);
+    expect(await Promise.all(more)).toEqual(more.map((_, i) => i + 2));
+  });
+
+  it("fails an unknown statement alone, and refuses writes once closed", async () => {
+    const { writer } = open();
+    expect(await writer.insert("t.insert", ["kept"])).toBe(1);
+    await expect(writer.run("t.missing", [])).rejects.toThrow(/unknown write statement t\.missing/);
+    await writer.close();
+    await expect(writer.run("t.insert", ["late"])).rejects.toThrow(/the store is closed/);
+  });
+});
