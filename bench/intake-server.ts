@@ -56,4 +56,12 @@ if (kind === "bare") {
   throw new Error(`unknown server kind ${kind}`);
 }
 process.stdout.write(`READY ${port}\n`);
+// A full collection on request (bench/intake-load.ts collectGarbage), when started with --expose-gc.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  process.on("SIGUSR2", () => {
+    gc();
+    process.stdout.write("COLLECTED\n");
+  });
+}
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stop().finally(() => process.exit(0)));
