@@ -7,12 +7,13 @@ import { parseEvent, type ParseResult, type WebhookEvent } from "../webhooks/eve
 import { eventKind } from "../webhooks/identify.ts";
 import { ignoreReason, type IntakePolicy } from "../webhooks/ignore.ts";
 import type { Handler } from "../handlers/handler.ts";
-import { LaneRunner, LaneWorker } from "../util/lane-runner.ts";
+import { LaneRunner, LaneWorker, type LaneJob } from "../util/lane-runner.ts";
 import { backoff } from "../util/backoff.ts";
 import { giteaUnreachable } from "../gitea/unreachable.ts";
 
 const LANE_BATCH = 256;
 const MAX_PARSED = 10_000;
+const MAX_FRESH = 10_000;
 
 export interface DispatcherOptions {
   store: DeliveryStore;
@@ -55,7 +56,20 @@ export class Dispatcher extends LaneWorker {
    * per delivery.
    */
   private readonly parsed = new Map<string, { event: WebhookEvent | null }>();
-  /** Repos with deliveries accepted since the last look. */
+  /**
+   * Deliveries intake committed, by lane, in order: handed to their handlers without reading
+   * them back. The store is read only when it may hold due work that is not here (`mustLook`).
+   */
+  private readonly fresh = new Map<string, DueDelivery[]>();
+  private freshCount = 0;
+  /**
+   * Deliveries waiting here or taken by a job, until the job's bookkeeping is written: a look
+   * skips them, and one intake hands over after a look took it is not queued again.
+   */
+  private readonly taken = new Set<number>();
+  /** Read the store at the next round: at start, on the poll and retry timers, on a wake from outside intake, and when work was left there. */
+  private mustLook = true;
+  /** Repos with deliveries accepted since the last round. */
   private readonly freshLanes = new Set<string>();
   private lookScheduled = false;
 
@@ -64,27 +78,74 @@ export class Dispatcher extends LaneWorker {
     this.runner = new LaneRunner({
       concurrency: o.concurrency,
       pollMs: o.pollMs ?? 1000,
-      next: async (free, busy) => {
-        // One job per repo: that repo's due deliveries, handled one after another in order.
-        const lanes = new Map<string, DueDelivery[]>();
-        for (const d of await o.store.due(o.clock.now(), LANE_BATCH * free, busy)) {
-          const lane = (d.repo ?? "").toLowerCase();
-          const list = lanes.get(lane) ?? [];
-          if (list.length < LANE_BATCH) list.push(d);
-          lanes.set(lane, list);
-        }
-        return [...lanes].slice(0, free).map(([lane, list]) => ({
-          id: `${lane}:${list[0]!.seq}`,
-          lane,
-          run: async () => {
-            const batch: Bookkeeping = { writes: [], done: [] };
-            for (const d of list) await this.process(d, batch);
-            if (batch.done.length > 0) batch.writes.push(o.store.finishDone(batch.done, o.clock.now()));
-            await Promise.all(batch.writes);
-          },
-        }));
-      },
+      onTimer: () => (this.mustLook = true),
+      next: (free, busy) => this.nextJobs(free, busy),
       onError: (err, job) => o.log.error({ err, job: job.id }, "dispatcher could not record a result"),
+    });
+  }
+
+  /** Work was written or came due somewhere intake did not see (a sweep, a replay): read the store. */
+  override wake(): void {
+    this.mustLook = true;
+    super.wake();
+  }
+
+  /** One job per repo: that repo's due deliveries, handled one after another in order. */
+  private async nextJobs(free: number, busy: ReadonlySet<string>): Promise<LaneJob[]> {
+    const lanes = new Map<string, DueDelivery[]>();
+    if (this.mustLook) {
+      this.mustLook = false;
+      const limit = LANE_BATCH * free;
+      const stored = await this.o.store.due(this.o.clock.now(), limit, busy);
+      if (stored.length === limit) this.mustLook = true;
+      for (const d of stored) {
+        if (this.taken.has(d.seq)) continue;
+        const lane = laneOf(d);
+        const list = lanes.get(lane) ?? [];
+        if (list.length < LANE_BATCH) list.push(d);
+        else this.mustLook = true;
+        lanes.set(lane, list);
+      }
+    }
+    for (const [lane, queued] of this.fresh) {
+      if (busy.has(lane)) continue;
+      const list = lanes.get(lane) ?? [];
+      lanes.set(lane, list.concat(queued).sort((a, b) => a.seq - b.seq));
+    }
+    const chosen = [...lanes].slice(0, free);
+    // A lane not chosen keeps its fresh deliveries; what a look found for it is found again.
+    if (chosen.length < lanes.size) this.mustLook = true;
+    return chosen.map(([lane, all]) => {
+      this.freshCount -= this.fresh.get(lane)?.length ?? 0;
+      this.fresh.delete(lane);
+      const list = all.slice(0, LANE_BATCH);
+      // Beyond one batch, fresh deliveries (already taken) wait for the lane's next job; stored
+      // ones are found again by a look.
+      const left = all.slice(LANE_BATCH);
+      const leftFresh = left.filter((d) => this.taken.has(d.seq));
+      if (leftFresh.length > 0) {
+        this.fresh.set(lane, leftFresh);
+        this.freshCount += leftFresh.length;
+      }
+      if (leftFresh.length < left.length) this.mustLook = true;
+      for (const d of list) this.taken.add(d.seq);
+      return {
+        id: `${lane}:${list[0]!.seq}`,
+        lane,
+        run: async () => {
+          const batch: Bookkeeping = { writes: [], done: [] };
+          try {
+            for (const d of list) await this.process(d, batch);
+            if (batch.done.length > 0) batch.writes.push(this.o.store.finishDone(batch.done, this.o.clock.now()));
+            await Promise.all(batch.writes);
+          } catch (err) {
+            this.mustLook = true;
+            throw err;
+          } finally {
+            for (const d of list) this.taken.delete(d.seq);
+          }
+        },
+      };
     });
   }
 
@@ -102,9 +163,20 @@ export class Dispatcher extends LaneWorker {
     this.take(deliveryId);
   }
 
-  /** Intake committed a delivery of `repo`: look for work soon. */
-  accepted(repo: string): void {
-    this.freshLanes.add(repo.toLowerCase());
+  /** Intake committed a delivery: queue it, and start its repo's job soon. */
+  accepted(d: DueDelivery): void {
+    if (this.taken.has(d.seq)) return;
+    const lane = laneOf(d);
+    if (this.freshCount < MAX_FRESH) {
+      const queued = this.fresh.get(lane);
+      if (queued) queued.push(d);
+      else this.fresh.set(lane, [d]);
+      this.freshCount++;
+      this.taken.add(d.seq);
+    } else {
+      this.mustLook = true;
+    }
+    this.freshLanes.add(lane);
     if (this.lookScheduled) return;
     // A commit settles every delivery it holds in the same turn: look once, after all of them.
     this.lookScheduled = true;
@@ -217,6 +289,10 @@ export class Dispatcher extends LaneWorker {
 interface Bookkeeping {
   writes: Array<Promise<unknown>>;
   done: number[];
+}
+
+function laneOf(d: DueDelivery): string {
+  return (d.repo ?? "").toLowerCase();
 }
 
 function describe(err: unknown): string {

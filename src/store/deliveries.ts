@@ -22,7 +22,8 @@ export interface IncomingDelivery {
 /** What a stored delivery carries: its normalised event, or (stored by an older version) the raw payload. */
 export type StoredPayload = { event: WebhookEvent } | { raw: Buffer };
 
-export type AcceptOutcome = { status: "accepted" } | { status: "duplicate"; of: string };
+/** Accepted with the row it was stored as, or a duplicate of an earlier delivery. */
+export type AcceptOutcome = { status: "accepted"; seq: number } | { status: "duplicate"; of: string };
 
 export interface StoredDelivery {
   seq: number;
@@ -165,8 +166,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
       receivedAt: d.receivedAt,
       payload: d.payload === null ? null : JSON.stringify(d.payload),
     };
-    return this.writer.run("deliveries.insert", params).then((changes): AcceptOutcome => {
-      if (changes === 1) return { status: "accepted" };
+    return this.writer.write("deliveries.insert", params).then(({ changes, lastId }): AcceptOutcome => {
+      if (changes === 1) return { status: "accepted", seq: lastId };
       const existing = this.q.existing.get(d.id, d.contentKey) as { id: string } | undefined;
       return { status: "duplicate", of: existing?.id ?? d.id };
     });

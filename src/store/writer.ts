@@ -62,7 +62,8 @@ export class SqlWriter {
     return (await this.write(name, params)).lastId;
   }
 
-  private write(name: string, params: Params): Promise<{ changes: number; lastId: number }> {
+  /** Runs a named write; resolves with the rows it changed and the last row id it inserted, after its commit. */
+  write(name: string, params: Params): Promise<{ changes: number; lastId: number }> {
     if (this.closed || this.failure) return Promise.reject(this.failure ?? new Error("the store is closed"));
     if (this.inFlight.size > 0) {
       const answer = receiveMessageOnPort(this.answers);

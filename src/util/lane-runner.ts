@@ -9,6 +9,8 @@ export interface LaneRunnerOptions {
   concurrency: number;
   /** How often to look for work without a wake-up (retries coming due, work written by another process). */
   pollMs: number;
+  /** Told when the poll or a `wakeIn` timer fires, just before it looks (work that came due, or was written by another process). */
+  onTimer?: () => void;
   /** Up to `free` jobs ready now, none of them in `busyLanes`. */
   next(free: number, busyLanes: ReadonlySet<string>): Promise<LaneJob[]>;
   onError(err: unknown, job: LaneJob): void;
@@ -32,7 +34,7 @@ export class LaneRunner {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.o.pollMs);
+    this.timer = setInterval(() => this.timed(), this.o.pollMs);
     this.timer.unref();
     this.wake();
   }
@@ -65,10 +67,15 @@ export class LaneRunner {
     if (this.stopped || ms >= this.o.pollMs) return;
     const t = setTimeout(() => {
       this.soon.delete(t);
-      this.wake();
+      this.timed();
     }, ms);
     t.unref();
     this.soon.add(t);
+  }
+
+  private timed(): void {
+    this.o.onTimer?.();
+    this.wake();
   }
 
   /** Stops taking work and waits for the jobs already running. */

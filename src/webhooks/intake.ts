@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import type { DeliveryStore, IncomingDelivery } from "../store/deliveries.ts";
+import type { DeliveryStore, DueDelivery, IncomingDelivery } from "../store/deliveries.ts";
 import type { Clock } from "../clock.ts";
 import { contentKey, eventAction, type WebhookEvent } from "./events.ts";
 import type { ParsePool } from "./parse-pool.ts";
@@ -26,8 +26,8 @@ export interface IntakeDeps {
   metrics: Pick<Metrics, "deliveries" | "ackLatency">;
   /** Counts each answer for the minute's info line; a delivery's own line is at debug level. */
   summary: Pick<IntakeSummary, "count">;
-  /** The dispatcher: handed each delivery to process, parsed, before its commit; told after. */
-  dispatch: { prime(deliveryId: string, event: WebhookEvent): void; forget(deliveryId: string): void; accepted(repo: string): void };
+  /** The dispatcher: handed each delivery to process, parsed, before its commit, and as stored after it. */
+  dispatch: { prime(deliveryId: string, event: WebhookEvent): void; forget(deliveryId: string): void; accepted(delivery: DueDelivery): void };
 }
 
 /**
@@ -130,7 +130,7 @@ export function createIntake(deps: IntakeDeps) {
       return answer(res, started, 202, "ignored", `ignored: ${record.reason}`, event);
     }
     deps.log.debug({ delivery: id, event, repo: record.repo, action: record.action }, "delivery accepted");
-    deps.dispatch.accepted(typed.repo);
+    deps.dispatch.accepted({ seq: outcome.seq, id, event, repo: typed.repo, attempts: 0, lastError: null, receivedAt, waitingSince: null });
     return answer(res, started, 202, "accepted", `accepted delivery ${id}`, event);
   };
 }
