@@ -69,6 +69,8 @@ export class Dispatcher extends LaneWorker {
   private readonly taken = new Set<number>();
   /** Read the store at the next round: at start, on the poll and retry timers, on a wake from outside intake, and when work was left there. */
   private mustLook = true;
+  /** Repos a look passed over because a job of theirs was running: looked at again when it ends (a retry due meanwhile). */
+  private readonly passedOver = new Set<string>();
   /** Repos with deliveries accepted since the last round. */
   private readonly freshLanes = new Set<string>();
   private lookScheduled = false;
@@ -97,6 +99,7 @@ export class Dispatcher extends LaneWorker {
       this.mustLook = false;
       const limit = LANE_BATCH * free;
       const stored = await this.o.store.due(this.o.clock.now(), limit, busy);
+      for (const lane of busy) this.passedOver.add(lane);
       if (stored.length === limit) this.mustLook = true;
       for (const d of stored) {
         if (this.taken.has(d.seq)) continue;
@@ -143,6 +146,7 @@ export class Dispatcher extends LaneWorker {
             throw err;
           } finally {
             for (const d of list) this.taken.delete(d.seq);
+            if (this.passedOver.delete(lane)) this.mustLook = true;
           }
         },
       };

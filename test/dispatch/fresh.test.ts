@@ -106,6 +106,30 @@ describe("deliveries intake hands over", () => {
     expect(Object.fromEntries(calls)).toEqual({ [push(1).after]: 1, [push(2).after]: 1 });
   });
 
+  it("come back for a retry that fell due while their repo's job was still running, without waiting for the poll", async () => {
+    const calls = new Map<string, number>();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { store, dispatcher, looks } = start(async (e) => {
+      const after = (e as PushEvent).after;
+      calls.set(after, (calls.get(after) ?? 0) + 1);
+      if (after === push(1).after && calls.get(after) === 1) throw new Error("not this time");
+      if (after === push(2).after) await held;
+    });
+    await dispatcher.idle();
+    // Both in one job of the repo: the first fails (a retry in about 5 ms), the second holds the job.
+    await intake(store, dispatcher, 1, false);
+    await intake(store, dispatcher, 2, false);
+    const before = looks();
+    dispatcher.wake();
+    await waitFor(async () => calls.get(push(2).after) === 1, "the second delivery's handler to start");
+    // The retry's timer fires and looks while the repo is busy: the look passes the repo over.
+    await waitFor(async () => looks() >= before + 2, "the wake's look, then the retry's");
+    release();
+    await waitFor(async () => (await store.deliveries.count("done")) === 2, "the retried delivery to be handled before the poll");
+    expect(calls.get(push(1).after)).toBe(2);
+  });
+
   it("not handed over (a sweep's, or beyond the bound) are found by the look a wake starts", async () => {
     const seen: string[] = [];
     const { store, dispatcher } = start(async (e) => void seen.push((e as PushEvent).after));
