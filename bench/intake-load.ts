@@ -2,8 +2,7 @@
 // process, the closed-loop load on it, and reading the CPU its threads used.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { EventEmitter } from "node:events";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import autocannon from "autocannon";
 import { deliveryFactory } from "./payloads.ts";
 
@@ -40,25 +39,20 @@ export function threadCpu(pid: number): { main: number; others: number } | null 
   }
 }
 
-/** Lines a server under test printed, for `collectGarbage` to wait on. */
-const printed = new WeakMap<ChildProcess, EventEmitter>();
-
 /** Starts `bench/intake-server.ts <kind>` in its own process, with extra node flags; resolves once it listens. */
-export async function startServer(kind: string, nodeFlags: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+export async function startServer(kind: string, nodeFlags: string[] = []): Promise<{ child: ChildProcess; port: number; lines: Interface }> {
   const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", new URL("./intake-server.ts", import.meta.url).pathname, kind, SECRET], {
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const lines = new EventEmitter();
-  printed.set(child, lines);
-  createInterface({ input: child.stdout! }).on("line", (line) => lines.emit("line", line));
+  const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
-    lines.on("line", (line: string) => {
+    lines.on("line", (line) => {
       const m = /^READY (\d+)$/.exec(line);
       if (m) resolve(Number(m[1]));
     });
     child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
-  return { child, port };
+  return { child, port, lines };
 }
 
 /**
@@ -66,18 +60,16 @@ export async function startServer(kind: string, nodeFlags: string[] = []): Promi
  * once it has: what it holds then is what it keeps, whatever phase of the heap's growth and
  * collection the moment would otherwise catch.
  */
-export async function collectGarbage(child: ChildProcess): Promise<void> {
-  const lines = printed.get(child);
-  if (!lines) throw new Error("not a server started by startServer");
+export async function collectGarbage(server: { child: ChildProcess; lines: Interface }): Promise<void> {
   const done = new Promise<void>((resolve) => {
     const seen = (line: string) => {
       if (line !== "COLLECTED") return;
-      lines.off("line", seen);
+      server.lines.off("line", seen);
       resolve();
     };
-    lines.on("line", seen);
+    server.lines.on("line", seen);
   });
-  child.kill("SIGUSR2");
+  server.child.kill("SIGUSR2");
   await done;
 }
 

@@ -188,7 +188,7 @@ try {
   await load(mem.port, { amount: 30_000 });
   const sample = async () => {
     const asIs = rss(mem.child.pid!);
-    await collectGarbage(mem.child);
+    await collectGarbage(mem);
     return { asIs, kept: rss(mem.child.pid!) };
   };
   const samples = [await sample()];

@@ -71,8 +71,6 @@ export class Dispatcher extends LaneWorker {
   private mustLook = true;
   /** Repos a look passed over because a job of theirs was running: looked at again when it ends (a retry due meanwhile). */
   private readonly passedOver = new Set<string>();
-  /** Repos with deliveries accepted since the last round. */
-  private readonly freshLanes = new Set<string>();
   private lookScheduled = false;
 
   constructor(private readonly o: DispatcherOptions) {
@@ -180,17 +178,13 @@ export class Dispatcher extends LaneWorker {
     } else {
       this.mustLook = true;
     }
-    this.freshLanes.add(lane);
     if (this.lookScheduled) return;
-    // A commit settles every delivery it holds in the same turn: look once, after all of them.
+    // A commit settles every delivery it holds in the same turn: start jobs once, after all of them.
     this.lookScheduled = true;
     setImmediate(() => {
       this.lookScheduled = false;
-      const lanes = [...this.freshLanes];
-      this.freshLanes.clear();
-      // A running job of the same repo picks its new deliveries up when it ends; looking now
-      // would only scan past that repo's backlog.
-      if (lanes.some((lane) => !this.runner.isBusy(lane))) this.runner.wake();
+      // A running job of the same repo takes its new deliveries when it ends.
+      if (this.mustLook || [...this.fresh.keys()].some((lane) => !this.runner.isBusy(lane))) this.runner.wake();
     });
   }
 
