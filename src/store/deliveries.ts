@@ -92,15 +92,20 @@ interface Row {
 
 const SUMMARY_COLUMNS = "seq, id, event, action, repo, state, reason, received_at, attempts, next_at, last_error, finished_at, waiting_since";
 
+const INSERT_DELIVERY = `INSERT INTO deliveries (id, event, action, repo, content_key, state, reason, received_at, next_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO NOTHING`;
+
 /** The writes, run by name on the writer thread. */
 export const DELIVERY_WRITES = {
+  // Positional parameters, a list for each statement (writer-worker.mjs): every delivery makes this insert.
   "deliveries.insert": [
-    `INSERT INTO deliveries (id, event, action, repo, content_key, state, reason, received_at, next_at)
-     VALUES (@id, @event, @action, @repo, @contentKey, @state, @reason, @receivedAt, @receivedAt)
-     ON CONFLICT DO NOTHING`,
+    INSERT_DELIVERY,
     // Only when the row above was new: a duplicate stores nothing.
-    `INSERT INTO delivery_events (seq, event) SELECT last_insert_rowid(), @payload WHERE changes() = 1 AND @payload IS NOT NULL`,
+    `INSERT INTO delivery_events (seq, event) SELECT last_insert_rowid(), ? WHERE changes() = 1`,
   ],
+  // An ignored delivery is recorded without an event.
+  "deliveries.insertWithoutEvent": INSERT_DELIVERY,
   "deliveries.recordHandler": `INSERT INTO handler_results (delivery_seq, handler, state, attempts, last_error, updated_at)
     VALUES (?, ?, ?, 1, ?, ?)
     ON CONFLICT (delivery_seq, handler) DO UPDATE SET
@@ -155,18 +160,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   accept(d: IncomingDelivery): Promise<AcceptOutcome> {
-    const params = {
-      id: d.id,
-      event: d.event,
-      action: d.action,
-      repo: d.repo,
-      contentKey: d.contentKey,
-      state: d.state,
-      reason: d.reason,
-      receivedAt: d.receivedAt,
-      payload: d.payload === null ? null : JSON.stringify(d.payload),
-    };
-    return this.writer.write("deliveries.insert", params).then(({ changes, lastId }): AcceptOutcome => {
+    const row = [d.id, d.event, d.action, d.repo, d.contentKey, d.state, d.reason, d.receivedAt, d.receivedAt];
+    const write = d.payload === null ? this.writer.write("deliveries.insertWithoutEvent", row) : this.writer.write("deliveries.insert", [row, [JSON.stringify(d.payload)]]);
+    return write.then(({ changes, lastId }): AcceptOutcome => {
       if (changes === 1) return { status: "accepted", seq: lastId };
       const existing = this.q.existing.get(d.id, d.contentKey) as { id: string } | undefined;
       return { status: "duplicate", of: existing?.id ?? d.id };

@@ -11,8 +11,10 @@ db.pragma(`synchronous = ${workerData.synchronous}`);
 db.pragma("foreign_keys = ON");
 db.pragma("busy_timeout = 5000");
 
-// A named write is one statement or several run in order with the same parameters; it
-// reports the rows changed by the first.
+// A named write is one statement or several run in order; it reports the rows changed by the
+// first. Several statements take either the same named parameters (an object) or a list of
+// positional parameters each (an array of arrays): positional binding costs less than named
+// binding, which matters for the insert every delivery makes.
 const statements = new Map(
   Object.entries(workerData.statements).map(([name, sql]) => [name, (Array.isArray(sql) ? sql : [sql]).map((s) => db.prepare(s))]),
 );
@@ -20,9 +22,11 @@ const statements = new Map(
 function exec(op) {
   const list = statements.get(op.name);
   if (!list) throw new Error(`unknown write statement ${op.name}`);
+  const each = list.length > 1 && Array.isArray(op.params);
   let first;
   list.forEach((statement, i) => {
-    const r = Array.isArray(op.params) ? statement.run(...op.params) : statement.run(op.params);
+    const params = each ? op.params[i] : op.params;
+    const r = Array.isArray(params) ? statement.run(...params) : statement.run(params);
     if (i === 0) first = r;
   });
   return { ok: true, changes: first.changes, lastId: Number(first.lastInsertRowid) };

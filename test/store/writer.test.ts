@@ -50,6 +50,29 @@ describe("the store's writer thread", () => {
     expect(await Promise.all(more)).toEqual(more.map((_, i) => i + 2));
   });
 
+  it("runs several statements with one list of positional parameters each, or with the same named ones", async () => {
+    const file = join(tempDir(), "writer.sqlite");
+    const setup = new Database(file);
+    setup.pragma("journal_mode = WAL");
+    setup.exec("CREATE TABLE a (seq INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE); CREATE TABLE b (seq INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+    setup.close();
+    const pair = [
+      "INSERT INTO a (v) VALUES (?) ON CONFLICT DO NOTHING",
+      // Only after a new row above, with that row's id.
+      "INSERT INTO b (seq, note) SELECT last_insert_rowid(), ? WHERE changes() = 1",
+    ];
+    writer = new SqlWriter(file, "FULL", { positional: pair, named: pair.map((sql, i) => sql.replace("?", i === 0 ? "@v" : "@note")) });
+    expect(await writer.write("positional", [["x"], ["note of x"]])).toEqual({ changes: 1, lastId: 1 });
+    expect(await writer.write("positional", [["x"], ["not stored: x is there"]])).toMatchObject({ changes: 0 });
+    expect(await writer.write("named", { v: "y", note: "note of y" })).toEqual({ changes: 1, lastId: 2 });
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT seq, note FROM b ORDER BY seq").all()).toEqual([
+      { seq: 1, note: "note of x" },
+      { seq: 2, note: "note of y" },
+    ]);
+    check.close();
+  });
+
   it("fails an unknown statement alone, and refuses writes once closed", async () => {
     const { writer } = open();
     expect(await writer.insert("t.insert", ["kept"])).toBe(1);
