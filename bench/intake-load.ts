@@ -1,7 +1,7 @@
 // What bench:intake and bench:intake:profile share: starting one server under test in its own
 // process, the closed-loop load on it, and reading the CPU its threads used.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import autocannon from "autocannon";
 import { deliveryFactory } from "./payloads.ts";
@@ -39,9 +39,15 @@ export function threadCpu(pid: number): { main: number; others: number } | null 
   }
 }
 
-/** Starts `bench/intake-server.ts <kind>` in its own process, with extra node flags; resolves once it listens. */
+/**
+ * Starts `bench/intake-server.mjs <kind>` in its own process, with extra node flags; resolves once
+ * it listens. Every server runs as plain JavaScript and the bot as it is deployed, from its built
+ * modules (dist/, npm run build): a TypeScript loader costs the bot per call what it does not
+ * cost the others (docs/benchmarks.md#intake-as-deployed).
+ */
 export async function startServer(kind: string, nodeFlags: string[] = []): Promise<{ child: ChildProcess; port: number; lines: Interface }> {
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", new URL("./intake-server.ts", import.meta.url).pathname, kind, SECRET], {
+  if (!existsSync(new URL("../dist/main.js", import.meta.url))) throw new Error("no dist/: run npm run build first (npm run bench:intake does)");
+  const child = spawn(process.execPath, [...nodeFlags, new URL("./intake-server.mjs", import.meta.url).pathname, kind, SECRET], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout! });

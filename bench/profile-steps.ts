@@ -27,21 +27,21 @@ export type Step = (typeof STEPS)[number];
 
 // A frame's step by its script; the innermost frame that has one names a sample's step, so
 // that node:http called from the intake's answer counts as HTTP, and a crypto call from
-// signature.ts as the signature.
+// signature.js as the signature. The bot runs from its built modules (dist/).
 const BY_URL: Array<[RegExp, Step]> = [
-  [/\/src\/webhooks\/json-depth\.ts$/, "depth scan"],
-  [/\/src\/webhooks\/signature\.ts$/, "signature"],
-  [/\/src\/webhooks\/parse-body\.ts$/, "JSON.parse"],
-  [/\/node_modules\/zod\/|\/src\/webhooks\/(events|payloads|fields|validate)[^/]*\.ts$/, "validation + caps"],
-  [/\/src\/webhooks\/(read-body|body-scan)[^/]*\.ts$/, "body read"],
-  [/\/src\/store\//, "store insert"],
-  [/\/node_modules\/(prom-client|tdigest|bintrees)\/|\/src\/metrics\.ts$|\/src\/webhooks\/intake-metrics\.ts$/, "metrics"],
-  [/\/node_modules\/(pino|sonic-boom|fast-redact|quick-format-unescaped|on-exit-leak-free|thread-stream|atomic-sleep)[^/]*\/|\/src\/(log|redact)\.ts$/, "logging"],
-  [/\/src\/webhooks\/|\/src\/web\/server\.ts$/, "intake (identify, record)"],
+  [/\/dist\/webhooks\/json-depth\.js$/, "depth scan"],
+  [/\/dist\/webhooks\/signature\.js$/, "signature"],
+  [/\/dist\/webhooks\/parse-body\.js$/, "JSON.parse"],
+  [/\/node_modules\/zod\/|\/dist\/webhooks\/(events|payloads|fields|validate)[^/]*\.js$/, "validation + caps"],
+  [/\/dist\/webhooks\/(read-body|body-scan)[^/]*\.js$/, "body read"],
+  [/\/dist\/store\//, "store insert"],
+  [/\/node_modules\/(prom-client|tdigest|bintrees)\/|\/dist\/metrics\.js$|\/dist\/webhooks\/intake-metrics\.js$/, "metrics"],
+  [/\/node_modules\/(pino|sonic-boom|fast-redact|quick-format-unescaped|on-exit-leak-free|thread-stream|atomic-sleep)[^/]*\/|\/dist\/(log|redact)\.js$/, "logging"],
+  [/\/dist\/webhooks\/|\/dist\/web\/server\.js$/, "intake (identify, record)"],
   [/^node:(_http_|http$|net$|internal\/(http|stream_base_commons|streams|net|js_stream_socket))|^node:stream/, "HTTP (node:http, sockets)"],
 ];
 // Work the dispatcher does for a delivery after it was answered (finding it due, marking it done).
-const DISPATCH = /\/src\/(handlers|util\/lane-runner)/;
+const DISPATCH = /\/dist\/(handlers|util\/lane-runner)/;
 
 /** Busy (non-idle) sampled µs per step, for the samples taken between `window.from` and `window.to` (µs, monotonic). */
 export function stepsOf(profile: CpuProfile, window: { from: number; to: number }): Map<Step, number> {

@@ -1,24 +1,25 @@
 // One server under test, in its own process so that it has a core of its own:
-//   node --import tsx bench/intake-server.ts bot|bare|octokit <secret>
+//   node bench/intake-server.mjs bot|bare|octokit <secret>
+// Plain JavaScript, and the bot as it is deployed: the built modules in dist/ (npm run build),
+// not the TypeScript sources through a loader.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { logStream } from "../src/log.ts";
 import { Webhooks, createNodeMiddleware } from "@octokit/webhooks";
-import { parseConfig } from "../src/config/load.ts";
-import { startBot } from "../src/main.ts";
+import { logStream } from "../dist/log.js";
+import { parseConfig } from "../dist/config/load.js";
+import { startBot } from "../dist/main.js";
 
 const [kind, secret = "bench-secret"] = process.argv.slice(2);
 
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<number> {
+async function listen(handler) {
   const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return (server.address() as AddressInfo).port;
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r()));
+  return server.address().port;
 }
 
-let port: number;
+let port;
 let stop = async () => {};
 if (kind === "bare") {
   port = await listen((req, res) => {
@@ -31,8 +32,9 @@ if (kind === "bare") {
 } else if (kind === "octokit") {
   const webhooks = new Webhooks({ secret });
   webhooks.onAny(() => {});
-  port = await listen(createNodeMiddleware(webhooks, { path: "/webhook" }) as Parameters<typeof createServer>[1]);
+  port = await listen(createNodeMiddleware(webhooks, { path: "/webhook" }));
 } else if (kind === "bot") {
+  process.setSourceMapsEnabled(true); // as bin/cc-ci-bot.js runs it
   const dir = mkdtempSync(join(tmpdir(), "ccci-bench-"));
   const config = parseConfig({
     gitea: { url: "http://127.0.0.1:9", token: "bench-token", botUser: "ci-bot" },
@@ -57,11 +59,11 @@ if (kind === "bare") {
 }
 process.stdout.write(`READY ${port}\n`);
 // A full collection on request (bench/intake-load.ts collectGarbage), when started with --expose-gc.
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = globalThis.gc;
 if (gc) {
   process.on("SIGUSR2", () => {
     gc();
     process.stdout.write("COLLECTED\n");
   });
 }
-for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stop().finally(() => process.exit(0)));
+for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => void stop().finally(() => process.exit(0)));
