@@ -104,7 +104,7 @@ export const DELIVERY_WRITES = {
     // Only when the row above was new: a duplicate stores nothing.
     `INSERT INTO delivery_events (seq, event) SELECT last_insert_rowid(), ? WHERE changes() = 1`,
   ],
-  // An ignored delivery is recorded without an event.
+  // A delivery with no event to keep (an ignored one): the row alone.
   "deliveries.insertWithoutEvent": INSERT_DELIVERY,
   "deliveries.recordHandler": `INSERT INTO handler_results (delivery_seq, handler, state, attempts, last_error, updated_at)
     VALUES (?, ?, ?, 1, ?, ?)

@@ -28,10 +28,10 @@ function profile(stacks: Array<[frames: Array<[name: string, url: string]>, us: 
 describe("the intake profile's steps", () => {
   it("names each sample by its innermost frame with a step, and counts the dispatcher's work as its own wherever it calls", () => {
     const p = profile([
-      [[["intake", `${ROOT}/src/webhooks/intake.ts`], ["verifySignature", `${ROOT}/src/webhooks/signature.ts`], ["Hmac", "node:internal/crypto/hash"]], 30],
-      [[["intake", `${ROOT}/src/webhooks/intake.ts`], ["end", "node:_http_outgoing"], ["writev", ""]], 50],
-      [[["intake", `${ROOT}/src/webhooks/intake.ts`], ["accept", `${ROOT}/src/store/deliveries.ts`]], 20],
-      [[["fill", `${ROOT}/src/util/lane-runner.ts`], ["due", `${ROOT}/src/store/deliveries.ts`]], 40],
+      [[["intake", `${ROOT}/dist/webhooks/intake.js`], ["verifySignature", `${ROOT}/dist/webhooks/signature.js`], ["Hmac", "node:internal/crypto/hash"]], 30],
+      [[["intake", `${ROOT}/dist/webhooks/intake.js`], ["end", "node:_http_outgoing"], ["writev", ""]], 50],
+      [[["intake", `${ROOT}/dist/webhooks/intake.js`], ["accept", `${ROOT}/dist/store/deliveries.js`]], 20],
+      [[["fill", `${ROOT}/dist/util/lane-runner.js`], ["due", `${ROOT}/dist/store/deliveries.js`]], 40],
       [[["(garbage collector)", ""]], 10],
       [[["(idle)", ""]], 1000],
     ]);
@@ -47,9 +47,9 @@ describe("the intake profile's steps", () => {
 
   it("counts only the samples taken within the window", () => {
     const p = profile([
-      [[["verifySignature", `${ROOT}/src/webhooks/signature.ts`]], 100],
-      [[["jsonDepthExceeds", `${ROOT}/src/webhooks/json-depth.ts`]], 100],
-      [[["parseBody", `${ROOT}/src/webhooks/parse-body.ts`]], 100],
+      [[["verifySignature", `${ROOT}/dist/webhooks/signature.js`]], 100],
+      [[["jsonDepthExceeds", `${ROOT}/dist/webhooks/json-depth.js`]], 100],
+      [[["parseBody", `${ROOT}/dist/webhooks/parse-body.js`]], 100],
     ]);
     // Samples at t = 1000, 1100, 1200; the window holds the middle one.
     expect(Object.fromEntries(stepsOf(p, { from: 1050, to: 1150 }))).toEqual({ "depth scan": 100 });
