@@ -1,4 +1,4 @@
-// node --import tsx bench/intake-profile.ts [--duration 10 --connections 50 --server bot|octokit|bare --keep]
+// npm run bench:intake:profile [-- --duration 10 --connections 50 --server bot|octokit|bare --keep]
 //
 // Where the bot's event loop spends its time on an ordinary delivery: the bot (as in
 // bench:intake) runs under `node --cpu-prof`, takes the same closed-loop load of signed
