@@ -110,8 +110,9 @@ export class Dispatcher extends LaneWorker {
     }
     for (const [lane, queued] of this.fresh) {
       if (busy.has(lane)) continue;
-      const list = lanes.get(lane) ?? [];
-      lanes.set(lane, list.concat(queued).sort((a, b) => a.seq - b.seq));
+      // Fresh deliveries come in commit order; only a look's finds for the same lane need merging.
+      const stored = lanes.get(lane);
+      lanes.set(lane, stored ? stored.concat(queued).sort((a, b) => a.seq - b.seq) : queued);
     }
     const chosen = [...lanes].slice(0, free);
     // A lane not chosen keeps its fresh deliveries; what a look found for it is found again.

@@ -11,13 +11,17 @@ describe("the store's writer thread", () => {
     writer = null;
   });
 
-  function open(): { file: string; writer: SqlWriter } {
+  /** A store file with `schema`, and a writer for it with `statements`. */
+  function open(
+    schema = "CREATE TABLE t (seq INTEGER PRIMARY KEY, v TEXT NOT NULL)",
+    statements: Record<string, string | string[]> = { "t.insert": "INSERT INTO t (v) VALUES (?)" },
+  ): { file: string; writer: SqlWriter } {
     const file = join(tempDir(), "writer.sqlite");
     const setup = new Database(file);
     setup.pragma("journal_mode = WAL");
-    setup.exec("CREATE TABLE t (seq INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    setup.exec(schema);
     setup.close();
-    writer = new SqlWriter(file, "FULL", { "t.insert": "INSERT INTO t (v) VALUES (?)" });
+    writer = new SqlWriter(file, "FULL", statements);
     return { file, writer };
   }
 
@@ -51,17 +55,15 @@ describe("the store's writer thread", () => {
   });
 
   it("runs several statements with one list of positional parameters each, or with the same named ones", async () => {
-    const file = join(tempDir(), "writer.sqlite");
-    const setup = new Database(file);
-    setup.pragma("journal_mode = WAL");
-    setup.exec("CREATE TABLE a (seq INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE); CREATE TABLE b (seq INTEGER PRIMARY KEY, note TEXT NOT NULL)");
-    setup.close();
     const pair = [
       "INSERT INTO a (v) VALUES (?) ON CONFLICT DO NOTHING",
       // Only after a new row above, with that row's id.
       "INSERT INTO b (seq, note) SELECT last_insert_rowid(), ? WHERE changes() = 1",
     ];
-    writer = new SqlWriter(file, "FULL", { positional: pair, named: pair.map((sql, i) => sql.replace("?", i === 0 ? "@v" : "@note")) });
+    const { file, writer } = open("CREATE TABLE a (seq INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE); CREATE TABLE b (seq INTEGER PRIMARY KEY, note TEXT NOT NULL)", {
+      positional: pair,
+      named: pair.map((sql, i) => sql.replace("?", i === 0 ? "@v" : "@note")),
+    });
     expect(await writer.write("positional", [["x"], ["note of x"]])).toEqual({ changes: 1, lastId: 1 });
     expect(await writer.write("positional", [["x"], ["not stored: x is there"]])).toMatchObject({ changes: 0 });
     expect(await writer.write("named", { v: "y", note: "note of y" })).toEqual({ changes: 1, lastId: 2 });
