@@ -53,6 +53,7 @@ export class RunnerWorker {
         queueOf(pool),
         // Three parameters: BullMQ then hands the processor an AbortSignal (worker.js: processor.length >= 3).
         async (job, _token, signal) => {
+          this.log.debug({ run: job.data.runId, slots: this.slots }, "run taken");
           await this.acquire();
           this.running.add(job.data.runId);
           void this.heartbeat().catch(() => {});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator } from "../../src/emulator/index.ts";
 import { tempDir, TEST_SECRET, TEST_TOKEN } from "../support/bot.ts";
@@ -7,7 +7,7 @@ import { spawnBot, writeConfig, type ChildBot } from "../support/child-bot.ts";
 import { startRedis, type RedisServer } from "../support/redis-server.ts";
 import { RUNNER_COMMAND } from "../support/runner-backends.ts";
 import { waitFor } from "../support/wait.ts";
-import { killWorker, spawnWorker, type WorkerProcess } from "../support/worker-process.ts";
+import { hostRunning, killWorker, spawnWorker, type WorkerProcess } from "../support/worker-process.ts";
 
 const NC = "recipes/nextcloud";
 let bots: ChildBot[] = [];
@@ -67,8 +67,7 @@ describe("the bot SIGKILLed while its runs go on workers", { timeout: 120_000 },
       const url = e.state.latestStatus(repo, sha, "cc-ci/testme")!.targetUrl;
       started.push({ repo, sha, runId: Number(/\/runs\/(\d+)$/.exec(url)![1]) });
     }
-    const hostDir = (id: number) => waitFor(() => workers.map((w) => w.runDir(id)).find((d) => existsSync(join(d, "runner.pid"))), `the host of ${id}`);
-    const dirs = await Promise.all(started.map((s) => hostDir(s.runId)));
+    const dirs = await Promise.all(started.map((s) => hostRunning(workers, r.client, s.runId)));
     first.child.kill("SIGKILL");
     await first.exited;
     // One run ends while the bot is down, the other after it is back.

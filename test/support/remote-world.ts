@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GiteaEmulator } from "../../src/emulator/index.ts";
 import type { Run } from "../../src/store/runs.ts";
@@ -6,7 +6,7 @@ import { startTestBot, TEST_SECRET, TEST_TOKEN, type TestBot } from "./bot.ts";
 import { startRedis, type RedisServer } from "./redis-server.ts";
 import { RUNNER_COMMAND } from "./runner-backends.ts";
 import { waitFor } from "./wait.ts";
-import { killWorker, spawnWorker, type WorkerOptions, type WorkerProcess } from "./worker-process.ts";
+import { hostRunning, killWorker, spawnWorker, type WorkerOptions, type WorkerProcess } from "./worker-process.ts";
 
 export const NC = "recipes/nextcloud";
 export const WP = "recipes/wordpress";
@@ -58,7 +58,7 @@ export async function remoteWorld(o: { lockSeconds?: number; workers?: Array<Par
     },
   });
   emu.addHook(`${bot.url}/webhook`, TEST_SECRET);
-  const hostDir = (id: number) => waitFor(() => workers.map((w) => w.runDir(id)).find((d) => existsSync(join(d, "runner.pid"))), `a host to run ${id}`, 15_000);
+  const hostDir = (id: number) => hostRunning(workers, redis.client, id);
   return {
     emu,
     bot,

@@ -8,7 +8,7 @@ import type { RunnerPort, RunnerView } from "../../src/runs/runner-port.ts";
 import { startRedis, type RedisServer } from "./redis-server.ts";
 import { tempDir } from "./temp.ts";
 import { waitFor } from "./wait.ts";
-import { killWorker, spawnWorker, type WorkerProcess } from "./worker-process.ts";
+import { hostRunning, killWorker, spawnWorker, type WorkerProcess } from "./worker-process.ts";
 
 export const RUNNER = new URL("./runner.mjs", import.meta.url).pathname;
 /** The scriptable runner, its behaviour named by the run's ref ("hold-1" -> hold). */
@@ -63,7 +63,7 @@ export async function bullmqRig(o: { lockSeconds?: number; workers?: number } = 
       ports.push(p);
       return p;
     },
-    hostDir: (id) => waitFor(() => workers.map((w) => w.runDir(id)).find((d) => existsSync(join(d, "runner.pid"))), `a host to run ${id}`),
+    hostDir: (id) => hostRunning(workers, redis.client, id),
     async close() {
       for (const p of ports) await p.close();
       await Promise.all(workers.map((w) => killWorker(w)));

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, cleanEnv } from "./child-bot.ts";
+import type { Redis } from "ioredis";
+import { jobKey, runKey } from "../../src/runs/remote-keys.ts";
 import { tempDir } from "./temp.ts";
 
 export interface WorkerProcess {
@@ -60,4 +62,26 @@ export async function killWorker(w: WorkerProcess, signal: NodeJS.Signals = "SIG
   if (w.child.exitCode !== null || w.child.signalCode !== null) return;
   w.child.kill(signal);
   await w.exited;
+}
+
+/**
+ * The run dir of the host that runs `runId`, once its runner has started. On a timeout the error
+ * says what Redis knows of the run (job state, claim) and what each host logged of it.
+ */
+export async function hostRunning(workers: WorkerProcess[], redis: Redis, runId: number, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dir = workers.map((w) => w.runDir(runId)).find((d) => existsSync(join(d, "runner.pid")));
+    if (dir) return dir;
+    if (Date.now() > deadline) {
+      // Whichever pool's queue holds it.
+      const [key] = await redis.keys(jobKey("*", runId)).catch(() => []);
+      const job = key ? await redis.hgetall(key).catch((err: Error) => ({ error: err.message })) : {};
+      const claim = await redis.get(runKey(runId, "claim")).catch(() => "?");
+      const { data: _data, ...state } = job as Record<string, string>;
+      const told = workers.map((w, i) => `host ${i + 1} (exit ${w.child.exitCode ?? w.child.signalCode ?? "-"}):\n${w.logs.join("").split("\n").slice(-15).join("\n")}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for a host to run ${runId}; job ${JSON.stringify(state)}, claim ${claim}\n${told.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
